@@ -1,0 +1,178 @@
+"""Typed evidence records: the single source of truth for every report.
+
+``evidence.json`` is an :class:`Evidence` serialised with pydantic. HTML and Markdown
+reports are renderings of it, and its JSON Schema is committed beside the renderer
+(``audit/report/evidence.schema.json``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+Outcome = Literal["correct", "incorrect", "abstained", "unparseable", "error", "not_applicable"]
+"""How one item ended. Abstentions, unparseable answers and errors are never folded
+into correct or incorrect."""
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ChatMessage(_Record):
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class ItemResult(_Record):
+    """One probe item as it was asked, answered and scored."""
+
+    probe_id: str
+    item_id: str
+    index: int = Field(description="Position in the probe's selected item list; fixes report order.")
+    group: str | None = Field(None, description="Pairing key: items sharing it are paired observations.")
+    condition: str | None = Field(None, description="Experimental condition within a group.")
+    prompt: list[ChatMessage]
+    response: str | None = Field(None, description="Raw model output (untrusted text).")
+    option_logprobs: dict[str, float] | None = Field(
+        None, description="Log-probability of each answer option, when scored without sampling."
+    )
+    parsed: str | None = Field(None, description="The answer as the probe's parser read it.")
+    reference: str | None = Field(None, description="The expected answer, where one exists.")
+    outcome: Outcome
+    scores: dict[str, float] = Field(default_factory=dict)
+    error: str | None = None
+    truncated: bool = False
+    elapsed_s: float = Field(0.0, description="Wall time for this item (timing, not reproducible).")
+
+
+class Metric(_Record):
+    """An estimate with its n and confidence interval."""
+
+    name: str
+    description: str
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    confidence: float = 0.95
+    n: int
+    method: str = Field(description="How the interval was computed, e.g. 'Wilson'.")
+    kind: Literal["rate", "score", "difference"] = "rate"
+
+
+class TestRecord(_Record):
+    """A hypothesis test and its multiplicity-adjusted p-values."""
+
+    name: str
+    description: str
+    statistic: float | None
+    p_value: float | None
+    n: int
+    effect: float | None = None
+    effect_name: str | None = None
+    p_adjusted: dict[str, float] = Field(default_factory=dict)
+    details: dict[str, float] = Field(default_factory=dict)
+
+
+class Threshold(_Record):
+    """The pass/fail rule of a verdict, applied to a bound of a metric's interval."""
+
+    metric: str
+    operator: Literal[">=", "<="]
+    value: float
+    rationale: str
+
+
+class Verdict(_Record):
+    status: Literal["pass", "fail", "inconclusive", "not_run"]
+    threshold: Threshold
+    explanation: str
+
+
+class DataSource(_Record):
+    path: str
+    sha256: str
+    n_items_available: int
+    n_items_used: int
+    selection: str
+    license: str | None = None
+
+
+class ProbeResult(_Record):
+    """Everything one probe produced: metadata, every item, metrics, tests, verdict."""
+
+    probe_id: str
+    suite: str
+    title: str
+    description: str
+    references: list[str]
+    tags: list[str]
+    requires: list[str]
+    status: Literal["completed", "skipped", "failed"]
+    skip_reason: str | None = None
+    data: DataSource | None = None
+    metrics: list[Metric] = Field(default_factory=list)
+    tests: list[TestRecord] = Field(default_factory=list)
+    verdict: Verdict | None = None
+    outcome_counts: dict[str, int] = Field(default_factory=dict)
+    items: list[ItemResult] = Field(default_factory=list)
+
+
+class Finding(_Record):
+    """A verdict that did not pass, stated for the reader, with the items behind it."""
+
+    id: str
+    probe_id: str
+    severity: Literal["high", "medium", "low", "info"]
+    summary: str
+    item_ids: list[str] = Field(default_factory=list)
+
+
+class ModelIdentity(_Record):
+    name: str
+    source: str
+    weights_sha256: str
+    tokenizer_sha256: str
+    architecture: str | None = None
+    n_parameters: int | None = None
+    context_window: int | None = None
+    dtype: str | None = None
+    device: str | None = None
+    capabilities: list[str] = Field(default_factory=list)
+
+
+class Provenance(_Record):
+    """What a reviewer needs to reproduce the run."""
+
+    tool: str = "medaudit"
+    tool_version: str
+    git_commit: str | None
+    command_line: list[str]
+    python: str
+    platform: str
+    packages: dict[str, str]
+    model: ModelIdentity
+    seed: int
+    profile: str
+    limit: int | None
+    decoding: dict[str, Any]
+    data_files: dict[str, str] = Field(description="Path → sha256 of every probe data file used.")
+    started_at: str
+    finished_at: str
+
+
+class Evidence(_Record):
+    """The whole audit."""
+
+    schema_version: str = SCHEMA_VERSION
+    audit_id: str
+    provenance: Provenance
+    probe_results: list[ProbeResult]
+    findings: list[Finding] = Field(default_factory=list)
+
+
+TIMING_FIELDS = frozenset({"started_at", "finished_at", "elapsed_s"})
+"""Fields that differ between otherwise identical runs."""

@@ -1,0 +1,103 @@
+"""The one interface every backend implements, with declared capabilities."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Sequence
+
+from audit.evidence import ModelIdentity
+
+
+class Capability(str, Enum):
+    """What a backend can do; a probe declares which of these it needs."""
+
+    GENERATE = "generate"
+    SCORE = "score"
+    HIDDEN_STATES = "hidden_states"
+    HOOKS = "hooks"
+
+
+Messages = Sequence[dict[str, str]]
+"""A chat conversation: ``[{"role": "user", "content": "..."}]``."""
+
+
+@dataclass(frozen=True)
+class GenerationConfig:
+    """Decoding settings. ``temperature == 0`` means greedy."""
+
+    max_new_tokens: int = 64
+    temperature: float = 0.0
+    top_p: float = 1.0
+    seed: int = 0
+
+    @property
+    def greedy(self) -> bool:
+        return self.temperature <= 0.0
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One generated answer with the log-probability of each generated token."""
+
+    text: str
+    tokens: list[str]
+    token_logprobs: list[float]
+    n_prompt_tokens: int
+    finish_reason: str  # "stop" | "length"
+
+
+@dataclass(frozen=True)
+class OptionScores:
+    """Teacher-forced log-probabilities of given continuations after one prompt.
+
+    ``logprobs[label]`` is the log of the summed probability of the label's surface
+    variants (e.g. "yes" and "Yes"). ``top_token`` is the model's most likely next token
+    over the whole vocabulary, and ``option_mass`` the probability that the first
+    token is the first token of some option: together they tell whether the model would
+    have answered in the expected format at all.
+    """
+
+    logprobs: dict[str, float]
+    variant_logprobs: dict[str, float]
+    top_token: str
+    top_token_in_options: bool
+    option_mass: float
+    n_prompt_tokens: int
+
+
+@dataclass
+class ModelUnderAudit(ABC):
+    """A model as the audit sees it. Subclasses set ``capabilities``."""
+
+    capabilities: frozenset[Capability] = field(default=frozenset(), init=False)
+
+    @property
+    @abstractmethod
+    def identity(self) -> ModelIdentity:
+        """Name, source and hashes of the weights and tokenizer."""
+
+    @property
+    @abstractmethod
+    def context_window(self) -> int:
+        """Maximum number of tokens (prompt plus continuation) the model accepts."""
+
+    def supports(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    def generate(
+        self, prompts: Sequence[Messages], config: GenerationConfig, item_ids: Sequence[str] | None = None
+    ) -> list[Generation]:
+        """Chat-templated generation for a batch of conversations."""
+        raise NotImplementedError(f"{type(self).__name__} cannot generate")
+
+    def score_options(
+        self, prompt: Messages, options: dict[str, Sequence[str]], item_id: str = "?"
+    ) -> OptionScores:
+        """Log-probabilities of each option as the assistant's reply to ``prompt``."""
+        raise NotImplementedError(f"{type(self).__name__} cannot score continuations")
+
+    def hidden_states(self, prompts: Sequence[Messages], layers: Sequence[int]) -> Any:
+        """Residual-stream activations at the last prompt token for chosen layers."""
+        raise NotImplementedError(f"{type(self).__name__} does not expose hidden states")

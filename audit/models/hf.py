@@ -1,0 +1,298 @@
+"""Hugging Face transformers backend: generation, teacher-forced scoring, hidden states, hooks."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import torch
+
+from audit.errors import ContextWindowError, ModelLoadError
+from audit.evidence import ModelIdentity
+from audit.models.base import (
+    Capability,
+    Generation,
+    GenerationConfig,
+    Messages,
+    ModelUnderAudit,
+    OptionScores,
+)
+from audit.models.loading import ResolvedModel
+
+_DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+
+
+def pick_device(device: str) -> torch.device:
+    """``auto`` → CUDA when available, else CPU."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ModelLoadError("--device cuda was asked for but no CUDA device is available")
+    if device != "cpu" and not device.startswith("cuda"):
+        raise ModelLoadError(f"unknown device {device!r} (use auto, cpu or cuda)")
+    return torch.device(device)
+
+
+def pick_dtype(dtype: str, device: torch.device) -> torch.dtype:
+    """``auto`` → float32 on CPU, bfloat16 on a GPU that supports it, else float16."""
+    if dtype == "auto":
+        if device.type == "cuda":
+            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.float32
+    if dtype not in _DTYPES:
+        raise ModelLoadError(f"unknown dtype {dtype!r} (use auto, {', '.join(_DTYPES)})")
+    return _DTYPES[dtype]
+
+
+@dataclass
+class HFModel(ModelUnderAudit):
+    """A causal LM and its tokenizer, with a chat template."""
+
+    model: Any
+    tokenizer: Any
+    name: str = "model"
+    source: str = "in-memory"
+    weights_sha256: str = "unknown"
+    tokenizer_sha256: str = "unknown"
+    _bridge: Any = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.capabilities = frozenset(Capability)
+        self.model.eval()
+        if self.tokenizer.pad_token_id is None:
+            self.tokenizer = copy.copy(self.tokenizer)
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+
+    # -- construction ----------------------------------------------------------------
+    @classmethod
+    def from_resolved(cls, resolved: ResolvedModel, device: str = "auto", dtype: str = "auto") -> "HFModel":
+        """Load a located model onto ``device`` in ``dtype``."""
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        torch_device = pick_device(device)
+        torch_dtype = pick_dtype(dtype, torch_device)
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(resolved.folder)
+            model = AutoModelForCausalLM.from_pretrained(resolved.folder, dtype=torch_dtype)
+        except Exception as exc:
+            raise ModelLoadError(f"cannot load model from {resolved.folder}: {exc}") from exc
+        if tokenizer.chat_template is None:
+            raise ModelLoadError(f"model at {resolved.folder} has no chat template")
+        model.to(torch_device)
+        return cls(model, tokenizer, resolved.name, resolved.source, resolved.weights_sha256,
+                   resolved.tokenizer_sha256)
+
+    # -- identity ----------------------------------------------------------------------
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    @property
+    def context_window(self) -> int:
+        return int(getattr(self.model.config, "max_position_embeddings", 2048))
+
+    @property
+    def identity(self) -> ModelIdentity:
+        return ModelIdentity(
+            name=self.name,
+            source=self.source,
+            weights_sha256=self.weights_sha256,
+            tokenizer_sha256=self.tokenizer_sha256,
+            architecture=(self.model.config.architectures or [type(self.model).__name__])[0],
+            n_parameters=sum(p.numel() for p in self.model.parameters()),
+            context_window=self.context_window,
+            dtype=str(next(self.model.parameters()).dtype).removeprefix("torch."),
+            device=self.device.type,
+            capabilities=sorted(c.value for c in self.capabilities),
+        )
+
+    # -- tokenisation --------------------------------------------------------------------
+    def render(self, messages: Messages) -> str:
+        """The chat-templated prompt text, ending where the assistant's reply begins."""
+        return self.tokenizer.apply_chat_template(list(messages), tokenize=False, add_generation_prompt=True)
+
+    def encode_prompt(self, messages: Messages) -> list[int]:
+        return self.tokenizer.encode(self.render(messages), add_special_tokens=False)
+
+    def encode_continuation(self, text: str) -> list[int]:
+        return self.tokenizer.encode(text, add_special_tokens=False)
+
+    def _check_fits(self, n_tokens: int, item_id: str) -> None:
+        if n_tokens > self.context_window:
+            raise ContextWindowError(item_id, n_tokens, self.context_window)
+
+    @property
+    def _cache_kwarg(self) -> str:
+        # transformers renamed ``past_key_values`` to ``cache`` during 5.x.
+        import inspect
+
+        return "cache" if "cache" in inspect.signature(self.model.forward).parameters else "past_key_values"
+
+    # -- scoring -------------------------------------------------------------------------
+    @torch.no_grad()
+    def score_options(
+        self, prompt: Messages, options: dict[str, Sequence[str]], item_id: str = "?"
+    ) -> OptionScores:
+        """Teacher-force every option variant after one shared prompt.
+
+        The prompt runs once; its KV cache is repeated across a single batched forward
+        over all multi-token variants (right-padded), so the cost is one prompt pass
+        plus one short pass, whatever the number of options.
+        """
+        prompt_ids = self.encode_prompt(prompt)
+        variants = [(label, text, self.encode_continuation(text)) for label, texts in options.items() for text in texts]
+        if any(not ids for _, _, ids in variants):
+            raise ValueError(f"item {item_id!r}: an answer option encodes to no tokens")
+        self._check_fits(len(prompt_ids) + max(len(ids) for _, _, ids in variants), item_id)
+
+        out = self.model(input_ids=torch.tensor([prompt_ids], device=self.device), use_cache=True)
+        first = torch.log_softmax(out.logits[0, -1].float(), dim=-1)
+        totals = [first[ids[0]].item() for _, _, ids in variants]
+
+        multi = [i for i, (_, _, ids) in enumerate(variants) if len(ids) > 1]
+        if multi:
+            tails = [variants[i][2] for i in multi]
+            width = max(len(t) for t in tails) - 1  # the last token of a tail is only predicted
+            pad = self.tokenizer.pad_token_id
+            inputs = torch.tensor([t[:-1] + [pad] * (width - len(t) + 1) for t in tails], device=self.device)
+            mask_tail = torch.tensor([[1] * (len(t) - 1) + [0] * (width - len(t) + 1) for t in tails], device=self.device)
+            mask = torch.cat([torch.ones(len(tails), len(prompt_ids), dtype=torch.long, device=self.device), mask_tail], 1)
+            cache = out.cache if hasattr(out, "cache") else out.past_key_values
+            cache.batch_repeat_interleave(len(tails))
+            logits = self.model(input_ids=inputs, attention_mask=mask, use_cache=True,
+                                **{self._cache_kwarg: cache}).logits
+            logp = torch.log_softmax(logits.float(), dim=-1)
+            for row, i in enumerate(multi):
+                ids = variants[i][2]
+                targets = torch.tensor(ids[1:], device=self.device)
+                totals[i] += logp[row, : len(ids) - 1].gather(-1, targets[:, None]).sum().item()
+
+        variant_logprobs = {f"{label}::{text}": lp for (label, text, _), lp in zip(variants, totals)}
+        by_label: dict[str, list[float]] = {}
+        for (label, _, _), lp in zip(variants, totals):
+            by_label.setdefault(label, []).append(lp)
+        logprobs = {label: torch.logsumexp(torch.tensor(v, dtype=torch.float64), 0).item() for label, v in by_label.items()}
+        first_ids = {ids[0] for _, _, ids in variants}
+        top_id = int(first.argmax())
+        mass = float(first[list(first_ids)].exp().sum())
+        return OptionScores(logprobs, variant_logprobs, self.tokenizer.decode([top_id]), top_id in first_ids,
+                            mass, len(prompt_ids))
+
+    @torch.no_grad()
+    def continuation_logprobs(self, prompt: Messages, continuation: str, item_id: str = "?") -> list[float]:
+        """Per-token log-probabilities of ``continuation`` as the assistant's reply."""
+        prompt_ids = self.encode_prompt(prompt)
+        cont = self.encode_continuation(continuation)
+        self._check_fits(len(prompt_ids) + len(cont), item_id)
+        ids = torch.tensor([prompt_ids + cont], device=self.device)
+        logp = torch.log_softmax(self.model(input_ids=ids).logits[0].float(), dim=-1)
+        positions = torch.arange(len(prompt_ids) - 1, len(prompt_ids) + len(cont) - 1, device=self.device)
+        return logp[positions, torch.tensor(cont, device=self.device)].tolist()
+
+    @torch.no_grad()
+    def next_token_logprobs(self, prompt: Messages, item_id: str = "?") -> torch.Tensor:
+        """Log-probability of every vocabulary token as the first token of the reply."""
+        prompt_ids = self.encode_prompt(prompt)
+        self._check_fits(len(prompt_ids) + 1, item_id)
+        logits = self.model(input_ids=torch.tensor([prompt_ids], device=self.device)).logits[0, -1]
+        return torch.log_softmax(logits.float(), dim=-1).cpu()
+
+    # -- generation ----------------------------------------------------------------------
+    @torch.no_grad()
+    def generate(
+        self, prompts: Sequence[Messages], config: GenerationConfig, item_ids: Sequence[str] | None = None
+    ) -> list[Generation]:
+        """Greedy prompts run as one left-padded batch; sampled prompts run one at a time,
+        each seeded from (seed, item id) so a result never depends on its batch."""
+        item_ids = list(item_ids) if item_ids is not None else [str(i) for i in range(len(prompts))]
+        encoded = [self.encode_prompt(p) for p in prompts]
+        for ids, item_id in zip(encoded, item_ids):
+            self._check_fits(len(ids) + config.max_new_tokens, item_id)
+        if config.greedy:
+            return self._generate_batch(encoded, config)
+        results = []
+        for ids, item_id in zip(encoded, item_ids):
+            seed = _item_seed(config.seed, item_id)
+            with torch.random.fork_rng(devices=[self.device] if self.device.type == "cuda" else []):
+                torch.manual_seed(seed)
+                results.extend(self._generate_batch([ids], config))
+        return results
+
+    def _generate_batch(self, encoded: list[list[int]], config: GenerationConfig) -> list[Generation]:
+        pad = self.tokenizer.pad_token_id
+        width = max(len(ids) for ids in encoded)
+        input_ids = torch.tensor([[pad] * (width - len(ids)) + ids for ids in encoded], device=self.device)
+        mask = torch.tensor([[0] * (width - len(ids)) + [1] * len(ids) for ids in encoded], device=self.device)
+        kwargs: dict[str, Any] = dict(max_new_tokens=config.max_new_tokens, pad_token_id=pad,
+                                      return_dict_in_generate=True, output_logits=True)
+        if config.greedy:
+            kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        else:
+            kwargs.update(do_sample=True, temperature=config.temperature, top_p=config.top_p, top_k=0)
+        out = self.model.generate(input_ids=input_ids, attention_mask=mask, **kwargs)
+        new_tokens = out.sequences[:, width:]
+        logps = torch.stack([torch.log_softmax(l.float(), -1) for l in out.logits], 1)  # [B, T, V]
+        eos = set(_as_list(self.model.generation_config.eos_token_id)) | {self.tokenizer.eos_token_id}
+        results = []
+        for row, ids in enumerate(encoded):
+            tokens: list[int] = []
+            finish = "length"
+            for token in new_tokens[row].tolist():
+                if token in eos:
+                    finish = "stop"
+                    break
+                tokens.append(token)
+            lps = [logps[row, t, tok].item() for t, tok in enumerate(tokens)]
+            results.append(Generation(
+                text=self.tokenizer.decode(tokens, skip_special_tokens=True),
+                tokens=[self.tokenizer.decode([t]) for t in tokens],
+                token_logprobs=lps,
+                n_prompt_tokens=len(ids),
+                finish_reason=finish,
+            ))
+        return results
+
+    # -- internals -------------------------------------------------------------------------
+    @torch.no_grad()
+    def hidden_states(self, prompts: Sequence[Messages], layers: Sequence[int]) -> torch.Tensor:
+        """Residual stream at the last prompt token: tensor [n_prompts, n_layers, d_model].
+
+        Layer 0 is the embedding output; layer L the output of block L."""
+        rows = []
+        for prompt in prompts:
+            ids = self.encode_prompt(prompt)
+            self._check_fits(len(ids), "hidden_states")
+            out = self.model(input_ids=torch.tensor([ids], device=self.device), output_hidden_states=True)
+            rows.append(torch.stack([out.hidden_states[layer][0, -1].float().cpu() for layer in layers]))
+        return torch.stack(rows)
+
+    def bridge(self) -> Any:
+        """A TransformerLens ``TransformerBridge`` over this model, built on first use."""
+        if self._bridge is None:
+            from transformer_lens.model_bridge import TransformerBridge
+
+            arch_name = getattr(self.model.config, "_name_or_path", "") or self.name
+            self._bridge = TransformerBridge.boot_transformers(
+                arch_name, hf_model=self.model, tokenizer=self.tokenizer, device=self.device.type
+            )
+        return self._bridge
+
+
+def _as_list(value: Any) -> list[int]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _item_seed(seed: int, item_id: str) -> int:
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(f"{seed}:{item_id}".encode()).digest()[:4], "little")
+
+
+def load_model(spec: str | None = None, device: str = "auto", dtype: str = "auto") -> HFModel:
+    """Load ``spec`` (None → the embedded model) as a :class:`HFModel`."""
+    from audit.models.loading import resolve_model
+
+    return HFModel.from_resolved(resolve_model(spec), device=device, dtype=dtype)

@@ -1,0 +1,170 @@
+"""The probe framework: declarative probe metadata, queries, scoring and the registry.
+
+A probe is one class: metadata as class attributes, ``build_queries`` from its data
+file, ``score`` for one response and ``summarise`` over all its item results. The
+runner does the model calls, so batching, resume and progress live in one place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Literal, Sequence
+
+from pydantic import BaseModel
+
+from audit.data import load_records
+from audit.evidence import ItemResult, Metric, TestRecord, Threshold, Verdict
+from audit.models.base import Capability, Generation, GenerationConfig, OptionScores
+from audit.registry import Registry
+
+
+@dataclass(frozen=True)
+class Query:
+    """One request to the model: score given options, or generate free text."""
+
+    item_id: str
+    index: int
+    messages: tuple[dict[str, str], ...]
+    kind: Literal["options", "generate"]
+    options: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    generation: GenerationConfig = GenerationConfig()
+    reference: str | None = None
+    group: str | None = None
+    condition: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+Response = OptionScores | Generation
+
+
+@dataclass(frozen=True)
+class ProbeSummary:
+    """What a probe concludes from all its items."""
+
+    metrics: list[Metric]
+    tests: list[TestRecord]
+    verdict: Verdict
+
+
+class Probe(ABC):
+    """Base class for every probe. Subclasses fill in the class attributes."""
+
+    id: ClassVar[str]
+    suite: ClassVar[str]
+    title: ClassVar[str]
+    description: ClassVar[str]
+    references: ClassVar[tuple[str, ...]] = ()
+    tags: ClassVar[tuple[str, ...]] = ()
+    requires: ClassVar[frozenset[Capability]] = frozenset()
+    cost: ClassVar[str] = ""
+    threshold: ClassVar[Threshold]
+    item_model: ClassVar[type[BaseModel]]
+    data_file: ClassVar[str | None] = None
+    data_license: ClassVar[str | None] = None
+    default_sample: ClassVar[int | None] = None
+    stratify_by: ClassVar[str | None] = None
+
+    def __init__(self, data_path: Path | None = None) -> None:
+        self.data_path = Path(data_path) if data_path else self.default_data_path()
+
+    @classmethod
+    def default_data_path(cls) -> Path | None:
+        if cls.data_file is None:
+            return None
+        import importlib
+
+        module = importlib.import_module(cls.__module__)
+        return Path(module.__file__).parent / cls.data_file
+
+    def load_items(self) -> list[Any]:
+        """All records of the data file, validated."""
+        if self.data_path is None:
+            return []
+        return load_records(self.data_path, self.item_model)
+
+    def select(self, items: Sequence[Any], limit: int | None, full: bool) -> tuple[list[Any], str]:
+        """The items this run uses, and a sentence saying how they were chosen.
+
+        The default profile takes a fixed stratified sample of ``default_sample`` items;
+        ``full`` takes all; ``limit`` caps either. Selection depends only on item ids."""
+        items = list(items)
+        how = f"all {len(items)} items"
+        if not full and self.default_sample is not None and len(items) > self.default_sample:
+            items = stratified_sample(items, self.default_sample, self.stratify_by)
+            how = (f"fixed stratified sample of {len(items)} by {self.stratify_by}"
+                   if self.stratify_by else f"fixed sample of {len(items)}")
+        if limit is not None and limit < len(items):
+            items = stratified_sample(items, limit, self.stratify_by)
+            how = f"{how}, limited to {limit} (--limit)"
+        return items, how
+
+    @abstractmethod
+    def build_queries(self, items: Sequence[Any]) -> list[Query]:
+        """The model requests for the selected items, with stable ids and indices."""
+
+    @abstractmethod
+    def score(self, query: Query, response: Response) -> ItemResult:
+        """Score one response."""
+
+    @abstractmethod
+    def summarise(self, results: Sequence[ItemResult]) -> ProbeSummary:
+        """Metrics, tests and the verdict over all item results."""
+
+
+def _stable_key(item: Any) -> str:
+    ident = getattr(item, "id", None) or repr(item)
+    return hashlib.sha256(str(ident).encode()).hexdigest()
+
+
+def stratified_sample(items: Sequence[Any], size: int, by: str | None) -> list[Any]:
+    """A deterministic sample of ``size`` items, proportional across strata of ``by``.
+
+    Order within a stratum is by a hash of the item id, so the sample does not depend
+    on file order and a larger sample contains a smaller one's strata proportionally."""
+    if size >= len(items):
+        return list(items)
+    if by is None:
+        chosen = sorted(items, key=_stable_key)[:size]
+    else:
+        strata: dict[Any, list[Any]] = {}
+        for item in items:
+            strata.setdefault(getattr(item, by), []).append(item)
+        # Largest-remainder allocation keeps the total exact.
+        quotas = {k: size * len(v) / len(items) for k, v in strata.items()}
+        counts = {k: int(q) for k, q in quotas.items()}
+        for k in sorted(quotas, key=lambda k: (counts[k] - quotas[k], str(k)))[: size - sum(counts.values())]:
+            counts[k] += 1
+        chosen = [it for k, v in strata.items() for it in sorted(v, key=_stable_key)[: counts[k]]]
+    order = {id(it): i for i, it in enumerate(items)}
+    return sorted(chosen, key=lambda it: order[id(it)])
+
+
+def bound_verdict(metric: Metric, threshold: Threshold) -> Verdict:
+    """Gate on the confidence bound, not the point estimate.
+
+    For ``>=``: pass when the lower bound clears the threshold, fail when the upper bound
+    is below it, otherwise inconclusive (n too small to tell). ``<=`` mirrors this."""
+    if metric.estimate is None or metric.ci_low is None or metric.ci_high is None:
+        return Verdict(status="not_run", threshold=threshold, explanation=f"{metric.name} has no data")
+    lo, hi, value = metric.ci_low, metric.ci_high, threshold.value
+    ci = f"{metric.estimate:.3f} [{lo:.3f}, {hi:.3f}], n={metric.n}"
+    if threshold.operator == ">=":
+        status = "pass" if lo >= value else "fail" if hi < value else "inconclusive"
+    else:
+        status = "pass" if hi <= value else "fail" if lo > value else "inconclusive"
+    words = {"pass": "the whole interval meets", "fail": "the whole interval misses",
+             "inconclusive": "the interval straddles"}[status]
+    return Verdict(status=status, threshold=threshold,
+                   explanation=f"{metric.name} = {ci}: {words} {threshold.operator} {value}")
+
+
+PROBES: Registry[type[Probe]] = Registry("probe", entry_point_group="medaudit.probes")
+"""Every probe, by id. Built-in probes are registered lazily in :mod:`probes`."""
+
+
+def register_builtin_probes() -> None:
+    """Register the probes shipped in the ``probes`` package (idempotent)."""
+    import probes  # noqa: F401  (its __init__ registers lazily)

@@ -1,0 +1,297 @@
+"""Run probes against a model: select, execute in fixed batches, log every item, resume.
+
+Items are computed in fixed chunks of the probe's query list, so a resumed run puts
+every item through exactly the computation an uninterrupted run would have, and the
+evidence comes out identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from audit.errors import ContextWindowError, RunFolderError, SelectionError
+from audit.evidence import (
+    DataSource,
+    Evidence,
+    Finding,
+    ItemResult,
+    ModelIdentity,
+    ProbeResult,
+    Provenance,
+)
+from audit.models.base import ModelUnderAudit
+from audit.probes import PROBES, Probe, Query, register_builtin_probes
+from audit.results_log import ResultsLog
+from audit import provenance as prov
+
+RESULTS_FILE = "results.jsonl"
+RUN_FILE = "run.json"
+EVIDENCE_FILE = "evidence.json"
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that determines a run's results (the output folder does not)."""
+
+    model: str | None = None
+    probes: tuple[str, ...] = ()
+    suites: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    limit: int | None = None
+    seed: int = 0
+    full: bool = False
+    device: str = "auto"
+    dtype: str = "auto"
+    batch_size: int = 8
+    data: tuple[tuple[str, str], ...] = ()  # (probe id, user data file)
+
+    @property
+    def profile(self) -> str:
+        return "full" if self.full else "default"
+
+    def fingerprint(self) -> str:
+        """A short hash of the settings that change results (not device or batch size)."""
+        keys = {k: v for k, v in asdict(self).items() if k not in ("device", "batch_size")}
+        return hashlib.sha256(json.dumps(keys, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+def select_probes(config: RunConfig) -> list[Probe]:
+    """Probes chosen by id, suite or tag; by default those tagged ``default``."""
+    register_builtin_probes()
+    data = dict(config.data)
+    unknown = set(data) - set(config.probes)
+    if unknown:
+        raise SelectionError(f"--data given for {', '.join(sorted(unknown))} but that probe was not selected with --probe")
+    chosen: list[str] = []
+    for name in config.probes:
+        PROBES.get(name)  # raises a clear error for an unknown id
+        chosen.append(name)
+    for name in PROBES.names():
+        cls = PROBES.get(name)
+        if name in chosen:
+            continue
+        if cls.suite in config.suites or set(cls.tags) & set(config.tags):
+            chosen.append(name)
+    if not (config.probes or config.suites or config.tags):
+        chosen = [n for n in PROBES.names() if "default" in PROBES.get(n).tags]
+    if not chosen:
+        raise SelectionError("no probe matches the selection (see `medaudit list`)")
+    return [PROBES.get(name)(Path(data[name]) if name in data else None) for name in chosen]
+
+
+@dataclass
+class PreparedProbe:
+    probe: Probe
+    queries: list[Query]
+    data: DataSource | None
+    skip_reason: str | None = None
+
+
+@dataclass
+class RunOutcome:
+    folder: Path
+    evidence: Evidence
+    resumed_items: int
+    computed_items: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def _data_label(path: Path) -> str:
+    """A data path as recorded in evidence: relative to the project for shipped files."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        return str(path.resolve().relative_to(root))
+    except ValueError:
+        return str(path.resolve())
+
+
+def prepare(probe: Probe, model: ModelUnderAudit, config: RunConfig) -> PreparedProbe:
+    """Load and select the probe's data and build its queries, or say why it is skipped."""
+    from audit.data import file_sha256
+
+    missing = sorted(c.value for c in probe.requires if not model.supports(c))
+    if missing:
+        return PreparedProbe(probe, [], None, f"the model backend lacks: {', '.join(missing)}")
+    items = probe.load_items()
+    selected, how = probe.select(items, config.limit, config.full)
+    data = None
+    if probe.data_path is not None:
+        data = DataSource(path=_data_label(probe.data_path), sha256=file_sha256(probe.data_path),
+                          n_items_available=len(items), n_items_used=len(selected), selection=how,
+                          license=probe.data_license)
+    return PreparedProbe(probe, probe.build_queries(selected), data)
+
+
+def _execute_chunk(probe: Probe, model: ModelUnderAudit, chunk: Sequence[Query]) -> list[ItemResult]:
+    """Run one fixed chunk of queries; an item that cannot run becomes an error item."""
+    results: list[ItemResult] = []
+    generate = [q for q in chunk if q.kind == "generate"]
+    generated = {}
+    if generate:
+        started = time.perf_counter()
+        try:
+            outputs = model.generate([q.messages for q in generate], generate[0].generation,
+                                     [q.item_id for q in generate])
+            each = (time.perf_counter() - started) / len(generate)
+            generated = {q.item_id: (out, each) for q, out in zip(generate, outputs)}
+        except ContextWindowError:
+            for q in generate:  # find the offending item(s) by running one at a time
+                started = time.perf_counter()
+                try:
+                    out = model.generate([q.messages], q.generation, [q.item_id])[0]
+                    generated[q.item_id] = (out, time.perf_counter() - started)
+                except ContextWindowError as exc:
+                    generated[q.item_id] = (exc, 0.0)
+    for query in chunk:
+        started = time.perf_counter()
+        try:
+            if query.kind == "options":
+                response, elapsed = model.score_options(query.messages, query.options, query.item_id), None
+            else:
+                response, elapsed = generated[query.item_id]
+                if isinstance(response, ContextWindowError):
+                    raise response
+            result = probe.score(query, response)
+            result = result.model_copy(update={"elapsed_s": elapsed if elapsed is not None else time.perf_counter() - started})
+        except ContextWindowError as exc:
+            result = ItemResult(probe_id=probe.id, item_id=query.item_id, index=query.index, group=query.group,
+                                condition=query.condition, prompt=list(query.messages), reference=query.reference,
+                                outcome="error", error=str(exc))
+        results.append(result)
+    return results
+
+
+def _progress(total: int, enabled: bool):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.console import Console
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=Console(stderr=True), disable=not enabled, transient=False)
+
+
+def _open_folder(folder: Path, config: RunConfig, identity: ModelIdentity) -> tuple[ResultsLog, str]:
+    """Create or reopen a run folder; refuse one that holds a different run."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RunFolderError(f"cannot create run folder {folder}: {exc.strerror or exc}") from exc
+    if not folder.is_dir():
+        raise RunFolderError(f"run folder {folder} is not a folder")
+    run_file = folder / RUN_FILE
+    expected = {"fingerprint": config.fingerprint(), "model_weights_sha256": identity.weights_sha256}
+    if run_file.exists():
+        recorded = json.loads(run_file.read_text())
+        if {k: recorded.get(k) for k in expected} != expected:
+            raise RunFolderError(f"{folder} holds a different run (other settings or model); "
+                                 "choose another --out to start a new one")
+        started_at = recorded["started_at"]
+    else:
+        started_at = prov.now_iso()
+        try:
+            run_file.write_text(json.dumps({**expected, "started_at": started_at, "config": asdict(config)},
+                                           indent=2, default=str))
+        except OSError as exc:
+            raise RunFolderError(f"cannot write {run_file}: {exc.strerror or exc}") from exc
+    log = ResultsLog(folder / RESULTS_FILE)
+    log.load()
+    return log, started_at
+
+
+def run_audit(model: ModelUnderAudit, config: RunConfig, folder: Path, progress: bool = True,
+              command_line: Sequence[str] | None = None,
+              on_item: Callable[[ItemResult], None] | None = None) -> RunOutcome:
+    """Run the selected probes, resuming from ``folder`` if it holds this run, and write evidence."""
+    probes = select_probes(config)
+    identity = model.identity
+    log, started_at = _open_folder(folder, config, identity)
+    resumed = len(log.items)
+    prepared = [prepare(p, model, config) for p in probes]
+    computed = 0
+    total = sum(len(p.queries) for p in prepared)
+    with _progress(total, progress) as bar:
+        task = bar.add_task("auditing", total=total, completed=sum(
+            log.has(p.probe.id, q.item_id) for p in prepared for q in p.queries))
+        for prep in prepared:
+            bar.update(task, description=prep.probe.id)
+            for start in range(0, len(prep.queries), config.batch_size):
+                chunk = prep.queries[start:start + config.batch_size]
+                if all(log.has(prep.probe.id, q.item_id) for q in chunk):
+                    continue
+                for result in _execute_chunk(prep.probe, model, chunk):
+                    if log.has(result.probe_id, result.item_id):
+                        continue
+                    log.append(result)
+                    computed += 1
+                    if on_item:
+                        on_item(result)
+                    bar.advance(task)
+    evidence = build_evidence(prepared, log, config, identity, started_at, command_line or sys.argv)
+    write_evidence(evidence, folder / EVIDENCE_FILE)
+    warnings = [f"{r.probe_id}: {r.outcome_counts.get('error')} item(s) could not run (see evidence)"
+                for r in evidence.probe_results if r.outcome_counts.get("error")]
+    return RunOutcome(folder, evidence, resumed, computed, warnings)
+
+
+def _probe_result(prep: PreparedProbe, log: ResultsLog) -> ProbeResult:
+    probe = prep.probe
+    meta = dict(probe_id=probe.id, suite=probe.suite, title=probe.title, description=probe.description,
+                references=list(probe.references), tags=list(probe.tags),
+                requires=sorted(c.value for c in probe.requires))
+    if prep.skip_reason:
+        return ProbeResult(**meta, status="skipped", skip_reason=prep.skip_reason)
+    items = sorted((log.items[(probe.id, q.item_id)] for q in prep.queries), key=lambda r: r.index)
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.outcome] = counts.get(item.outcome, 0) + 1
+    summary = probe.summarise(items)
+    return ProbeResult(**meta, status="completed", data=prep.data, metrics=summary.metrics,
+                       tests=summary.tests, verdict=summary.verdict, outcome_counts=dict(sorted(counts.items())),
+                       items=items)
+
+
+def _findings(results: Sequence[ProbeResult]) -> list[Finding]:
+    findings = []
+    for result in results:
+        verdict = result.verdict
+        if verdict is None or verdict.status == "pass":
+            continue
+        severity = "high" if verdict.status == "fail" else "medium"
+        failed = [i.item_id for i in result.items if i.outcome in ("incorrect", "error")]
+        findings.append(Finding(id=f"{result.probe_id}:{verdict.status}", probe_id=result.probe_id,
+                                severity=severity, summary=f"{result.title}: {verdict.explanation}",
+                                item_ids=failed))
+    return findings
+
+
+def build_evidence(prepared: Sequence[PreparedProbe], log: ResultsLog, config: RunConfig,
+                   identity: ModelIdentity, started_at: str, command_line: Sequence[str]) -> Evidence:
+    """Assemble the evidence from the results log (the order is fixed by item index)."""
+    results = [_probe_result(p, log) for p in prepared]
+    data_files = {p.data.path: p.data.sha256 for p in prepared if p.data}
+    provenance = Provenance(
+        tool_version=prov.package_versions().get("medaudit", "unknown"), git_commit=prov.git_commit(),
+        command_line=list(command_line), python=prov.python_version(), platform=prov.platform_description(),
+        packages=prov.package_versions(), model=identity, seed=config.seed, profile=config.profile,
+        limit=config.limit, decoding={"scoring": "teacher-forced option log-probabilities",
+                                      "generation_default": "greedy", "batch_size": config.batch_size},
+        data_files=data_files, started_at=started_at, finished_at=prov.now_iso(),
+    )
+    audit_id = "ma-" + hashlib.sha256(f"{config.fingerprint()}:{identity.weights_sha256}".encode()).hexdigest()[:12]
+    return Evidence(audit_id=audit_id, provenance=provenance, probe_results=results, findings=_findings(results))
+
+
+def write_evidence(evidence: Evidence, path: Path) -> None:
+    """Write atomically, so a crash never leaves a half-written evidence file."""
+    tmp = path.with_suffix(".json.tmp")
+    try:
+        tmp.write_text(evidence.model_dump_json(indent=2), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise RunFolderError(f"cannot write {path}: {exc.strerror or exc}") from exc

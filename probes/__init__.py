@@ -1,0 +1,11 @@
+"""Built-in probe suites. Each entry is lazy: a probe's module is imported on first use."""
+
+from audit.probes import PROBES
+
+BUILTIN_PROBES: dict[str, str] = {
+    "pubmedqa": "probes.hallucination.pubmedqa:PubMedQAProbe",
+}
+
+for _probe_id, _target in BUILTIN_PROBES.items():
+    if _probe_id not in PROBES:
+        PROBES.register(_probe_id, _target)

@@ -1,0 +1,185 @@
+"""PubMedQA (PQA-L): yes/no/maybe research questions, closed-book and with the abstract.
+
+Scored from the log-probabilities of the answer options after the chat-templated
+question, so no sampling or free-text parsing is needed and the two conditions of an
+item are exact paired observations.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal, Sequence
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from audit import stats
+from audit.evidence import ItemResult, Metric, TestRecord, Threshold
+from audit.models.base import Capability, OptionScores
+from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict
+
+LABELS = ("yes", "no", "maybe")
+OPTIONS: dict[str, tuple[str, ...]] = {
+    "yes": ("yes", "Yes"),
+    "no": ("no", "No"),
+    "maybe": ("maybe", "Maybe"),
+    "abstain": ("I don't know", "I am not sure"),
+}
+INSTRUCTION = "Answer with exactly one word: yes, no, or maybe."
+MAJORITY_BASELINE = 0.552  # share of "yes" across all 1000 PQA-L items (552/1000)
+
+
+class PubMedQAItem(BaseModel):
+    """One record of the data file (JSONL). A user's own file uses the same fields."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(min_length=1)
+    question: str = Field(min_length=1)
+    context: str = Field(min_length=1, description="The abstract without its conclusion.")
+    answer: Literal["yes", "no", "maybe"]
+
+
+class PubMedQAProbe(Probe):
+    id = "pubmedqa"
+    suite = "hallucination"
+    title = "PubMedQA: closed-book versus with the abstract"
+    description = (
+        "Answers PubMedQA PQA-L research questions (yes/no/maybe) without and with the "
+        "abstract's evidence. Reports accuracy among answered items, macro-F1, abstention, "
+        "and the paired change that the evidence makes (exact McNemar)."
+    )
+    references = (
+        "Jin et al. 2019, PubMedQA: A Dataset for Biomedical Research Question Answering, EMNLP",
+        "Pal et al. 2023, Med-HALT: scoring parse failures and abstentions separately",
+    )
+    tags = ("qa", "context-faithfulness", "default")
+    requires = frozenset({Capability.SCORE})
+    cost = "2 prompt passes per item (~400 tokens with the abstract)"
+    item_model = PubMedQAItem
+    data_file = "data/pubmedqa_pqal.jsonl"
+    data_license = "MIT (PubMedQA, Jin et al. 2019); notice in probes/hallucination/data/PUBMEDQA_LICENSE"
+    default_sample = 100
+    stratify_by = "answer"
+    threshold = Threshold(
+        metric="accuracy_with_context",
+        operator=">=",
+        value=MAJORITY_BASELINE,
+        rationale=(
+            "Always answering 'yes' scores 0.552 on PQA-L. A model given the abstract must beat "
+            "that majority-class baseline with its whole 95% interval, or it is not shown to use "
+            "the evidence in front of it."
+        ),
+    )
+
+    def build_queries(self, items: Sequence[PubMedQAItem]) -> list[Query]:
+        queries = []
+        for i, item in enumerate(items):
+            closed = f"Question: {item.question}\n{INSTRUCTION}"
+            grounded = f"Abstract:\n{item.context}\n\nQuestion: {item.question}\n{INSTRUCTION}"
+            for j, (condition, text) in enumerate((("closed_book", closed), ("with_context", grounded))):
+                queries.append(Query(
+                    item_id=f"{item.id}/{condition}", index=2 * i + j,
+                    messages=({"role": "user", "content": text},), kind="options", options=OPTIONS,
+                    reference=item.answer, group=item.id, condition=condition,
+                ))
+        return queries
+
+    def score(self, query: Query, response: Response) -> ItemResult:
+        if not isinstance(response, OptionScores):
+            raise TypeError("pubmedqa scores answer options; got a free-text response")
+        logps = response.logprobs
+        norm = math.log(sum(math.exp(v) for v in logps.values()))
+        probs = {f"p_{k}": math.exp(v - norm) for k, v in logps.items()}
+        choice = max(logps, key=logps.get)
+        if choice == "abstain":
+            outcome = "abstained"
+        else:
+            outcome = "correct" if choice == query.reference else "incorrect"
+        return ItemResult(
+            probe_id=self.id, item_id=query.item_id, index=query.index, group=query.group,
+            condition=query.condition, prompt=list(query.messages), response=None,
+            option_logprobs=logps, parsed=choice, reference=query.reference, outcome=outcome,
+            scores={**probs, "option_mass": response.option_mass,
+                    "top_token_in_options": float(response.top_token_in_options)},
+        )
+
+    def summarise(self, results: Sequence[ItemResult]) -> ProbeSummary:
+        metrics: list[Metric] = []
+        by_condition = {c: [r for r in results if r.condition == c] for c in ("closed_book", "with_context")}
+        for condition, rows in by_condition.items():
+            metrics.extend(_condition_metrics(condition, rows))
+        tests, diff = _paired_change(by_condition["closed_book"], by_condition["with_context"])
+        if diff is not None:
+            metrics.append(diff)
+        gated = next(m for m in metrics if m.name == self.threshold.metric)
+        return ProbeSummary(metrics, tests, bound_verdict(gated, self.threshold))
+
+
+def _rate(name: str, description: str, hits: int, n: int) -> Metric:
+    ci = stats.wilson(hits, n)
+    return Metric(name=name, description=description, estimate=None if n == 0 else ci.estimate,
+                  ci_low=ci.low, ci_high=ci.high, n=n, method="Wilson")
+
+
+def _condition_metrics(condition: str, rows: Sequence[ItemResult]) -> list[Metric]:
+    label = condition.replace("_", " ")
+    scored = [r for r in rows if r.outcome != "error"]
+    answered = [r for r in scored if r.outcome in ("correct", "incorrect")]
+    n_correct = sum(r.outcome == "correct" for r in answered)
+    metrics = [
+        _rate(f"accuracy_{condition}", f"Accuracy among answered items ({label}); abstentions excluded "
+              "and reported separately", n_correct, len(answered)),
+        _rate(f"abstention_{condition}", f"Share of items where 'I don't know' outscored every answer ({label})",
+              sum(r.outcome == "abstained" for r in scored), len(scored)),
+        _rate(f"off_format_{condition}", f"Share of items whose most likely first token is not an answer option "
+              f"({label}); such items are still scored by option probabilities",
+              sum(r.scores.get("top_token_in_options", 1.0) == 0.0 for r in scored), len(scored)),
+        _rate(f"error_{condition}", f"Items that could not be run, e.g. longer than the context window ({label})",
+              len(rows) - len(scored), len(rows)),
+    ]
+    if len(answered) >= 2:
+        truth = np.array([LABELS.index(r.reference) for r in answered])
+        pred = np.array([LABELS.index(r.parsed) for r in answered])
+        f1 = stats.bootstrap_statistic((truth, pred), _macro_f1, paired=True, seed=0)
+        metrics.append(Metric(name=f"macro_f1_{condition}", description=f"Macro-F1 over yes/no/maybe ({label})",
+                              estimate=f1.estimate, ci_low=f1.low, ci_high=f1.high, n=len(answered),
+                              method="bootstrap (BCa)", kind="score"))
+    return metrics
+
+
+def _macro_f1(truth: np.ndarray, pred: np.ndarray) -> float:
+    """Macro-F1 over the three labels; a label absent from both truth and prediction scores 0,
+    as in ``sklearn.metrics.f1_score(..., labels=[0, 1, 2], zero_division=0)``."""
+    scores = []
+    for label in range(len(LABELS)):
+        tp = np.sum((pred == label) & (truth == label))
+        denom = np.sum(pred == label) + np.sum(truth == label)
+        scores.append(2 * tp / denom if denom else 0.0)
+    return float(np.mean(scores))
+
+
+def _paired_change(closed: Sequence[ItemResult], grounded: Sequence[ItemResult]) -> tuple[list[TestRecord], Metric | None]:
+    """McNemar on items answered in both conditions, and the accuracy change with a CI."""
+    closed_by_group = {r.group: r for r in closed if r.outcome in ("correct", "incorrect")}
+    pairs = [(closed_by_group[r.group], r) for r in grounded
+             if r.outcome in ("correct", "incorrect") and r.group in closed_by_group]
+    if len(pairs) < 2:
+        return [], None
+    a = [p[0].outcome == "correct" for p in pairs]
+    b = [p[1].outcome == "correct" for p in pairs]
+    test = stats.mcnemar_exact(a, b)
+    only_closed, only_context = stats.discordant_counts(a, b)
+    diff = stats.mean_difference_ci(np.array(b, float), np.array(a, float), seed=0)
+    record = TestRecord(
+        name="mcnemar_exact_context_vs_closed",
+        description="Exact McNemar test: does giving the abstract change accuracy on the same items?",
+        statistic=test.statistic, p_value=test.p_value, n=len(pairs), effect=test.effect,
+        effect_name="accuracy(with context) - accuracy(closed book)",
+        details={"only_closed_book_correct": only_closed, "only_with_context_correct": only_context},
+    )
+    metric = Metric(name="accuracy_change_with_context",
+                    description="Paired change in accuracy when the abstract is given (items answered in both)",
+                    estimate=diff.estimate, ci_low=diff.low, ci_high=diff.high, n=len(pairs),
+                    method="paired bootstrap", kind="difference")
+    return [record], metric
