@@ -1,0 +1,179 @@
+"""The ``medaudit`` command line: run, list, report."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, List, Optional
+
+import typer
+
+from audit.errors import MedauditError, SelectionError
+
+app = typer.Typer(add_completion=False, no_args_is_help=False, help="Audit medical LLMs for hallucination, bias and privacy leakage.")
+
+
+def _quiet_libraries() -> None:
+    """Offline, and no library progress bars or advice on stderr."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    import warnings
+
+    warnings.filterwarnings("ignore", category=UserWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+    except ImportError:
+        pass
+
+
+def _guard(action: Callable[[], None]) -> None:
+    """Turn known errors into one line and a non-zero exit."""
+    try:
+        action()
+    except MedauditError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    except Exception as exc:  # a bug, not user input: still one line unless debugging
+        if os.environ.get("MEDAUDIT_DEBUG"):
+            raise
+        typer.echo(f"internal error: {type(exc).__name__}: {exc} (set MEDAUDIT_DEBUG=1 for the traceback)", err=True)
+        raise typer.Exit(1) from None
+
+
+def _auto_folder(runs_dir: Path, fingerprint: str, weights_sha: str) -> tuple[Path, bool]:
+    """The newest unfinished run of the same settings and model, or a fresh folder."""
+    import json
+
+    from audit.runner import EVIDENCE_FILE, RUN_FILE
+
+    if runs_dir.is_dir():
+        for folder in sorted(runs_dir.glob(f"*-{fingerprint}"), reverse=True):
+            run_file = folder / RUN_FILE
+            if (folder / EVIDENCE_FILE).exists() or not run_file.exists():
+                continue
+            try:
+                recorded = json.loads(run_file.read_text())
+            except (OSError, ValueError):
+                continue
+            if recorded.get("model_weights_sha256") == weights_sha:
+                return folder, True
+    return runs_dir / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}-{fingerprint}", False
+
+
+@app.command()
+def run(
+    model: Optional[str] = typer.Option(None, help="Local HF folder or .gguf file; default: the embedded SmolLM2-135M-Instruct."),
+    out: Optional[Path] = typer.Option(None, help="Run folder. Rerunning with the same folder resumes. Default: a new folder under --runs-dir (an unfinished run with the same settings is resumed)."),
+    runs_dir: Path = typer.Option(Path("runs"), help="Where default run folders are created."),
+    suite: List[str] = typer.Option([], help="Run every probe of this suite (repeatable)."),
+    probe: List[str] = typer.Option([], help="Run this probe id (repeatable)."),
+    tag: List[str] = typer.Option([], help="Run every probe with this tag (repeatable)."),
+    data: Optional[Path] = typer.Option(None, help="Your own data file for the single probe given with --probe (format: README)."),
+    limit: Optional[int] = typer.Option(None, min=1, help="At most N items per probe, for a quick look."),
+    seed: int = typer.Option(0, help="Seed for sampling and resampling."),
+    full: bool = typer.Option(False, "--full", help="Run every item instead of the default profile's fixed samples."),
+    device: str = typer.Option("auto", help="auto, cpu or cuda."),
+    dtype: str = typer.Option("auto", help="auto, float32, bfloat16 or float16."),
+    batch_size: int = typer.Option(8, min=1, help="Items per generation batch."),
+    progress: bool = typer.Option(True, help="Show a progress bar."),
+) -> None:
+    """Audit a model and write evidence.json, report.html and report.md into a run folder."""
+    _quiet_libraries()
+
+    def action() -> None:
+        from audit.models import load_model
+        from audit.report.render import write_reports
+        from audit.runner import RESULTS_FILE, RunConfig, run_audit
+
+        if data is not None and len(probe) != 1:
+            raise SelectionError("--data needs exactly one --probe to apply to")
+        config = RunConfig(model=model, probes=tuple(probe), suites=tuple(suite), tags=tuple(tag), limit=limit,
+                           seed=seed, full=full, device=device, dtype=dtype, batch_size=batch_size,
+                           data=((probe[0], str(data.resolve())),) if data is not None else ())
+        started = time.perf_counter()
+        loaded = load_model(model, device=device, dtype=dtype)
+        typer.echo(f"model: {loaded.identity.name} ({loaded.identity.device}, {loaded.identity.dtype}) "
+                   f"loaded in {time.perf_counter() - started:.1f} s", err=True)
+        if out is not None:
+            folder, resuming = out, (out / RESULTS_FILE).exists()
+        else:
+            folder, resuming = _auto_folder(runs_dir, config.fingerprint(), loaded.identity.weights_sha256)
+        if resuming:
+            typer.echo(f"resuming the unfinished run in {folder}", err=True)
+        try:
+            outcome = run_audit(loaded, config, folder, progress=progress, command_line=["medaudit", *sys.argv[1:]])
+        except KeyboardInterrupt:
+            typer.echo(f"\ninterrupted: finished items are saved in {folder / RESULTS_FILE}; "
+                       f"rerun with --out {folder} to resume", err=True)
+            raise typer.Exit(130) from None
+        reports = write_reports(outcome.evidence, folder)
+        for warning in outcome.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+        if outcome.resumed_items:
+            typer.echo(f"resumed {outcome.resumed_items} finished items, computed {outcome.computed_items}", err=True)
+        for result in outcome.evidence.probe_results:
+            status = result.verdict.status if result.verdict else result.status
+            typer.echo(f"{result.probe_id}: {status}" + (f" — {result.verdict.explanation}" if result.verdict else
+                                                         f" — {result.skip_reason}"))
+        typer.echo(f"evidence: {folder / 'evidence.json'}")
+        typer.echo(f"report:   {reports['html']}")
+        typer.echo(f"markdown: {reports['markdown']}")
+
+    _guard(action)
+
+
+@app.command("list")
+def list_probes() -> None:
+    """List the registered probes with suite, required capabilities, cost and description."""
+
+    def action() -> None:
+        from rich.console import Console
+        from rich.table import Table
+
+        from audit.probes import PROBES, register_builtin_probes
+
+        register_builtin_probes()
+        table = Table("id", "suite", "requires", "tags", "cost", "description", show_lines=True)
+        for name in PROBES.names():
+            cls = PROBES.get(name)
+            table.add_row(name, cls.suite, ", ".join(sorted(c.value for c in cls.requires)), ", ".join(cls.tags),
+                          cls.cost, cls.description)
+        Console(width=160).print(table)
+
+    _guard(action)
+
+
+@app.command()
+def report(
+    evidence: Path = typer.Argument(..., help="An evidence.json written by `medaudit run`."),
+    out: Optional[Path] = typer.Option(None, help="Folder for report.html and report.md (default: beside the evidence)."),
+) -> None:
+    """Re-render the HTML and Markdown reports from evidence.json, without the model."""
+
+    def action() -> None:
+        from audit.report.render import load_evidence, write_reports
+
+        loaded = load_evidence(evidence)
+        folder = out or evidence.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        for kind, path in write_reports(loaded, folder).items():
+            typer.echo(f"{kind}: {path}")
+
+    _guard(action)
+
+
+def main() -> None:  # pragma: no cover - entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,84 @@
+"""Render evidence as HTML and Markdown with Jinja2.
+
+Model output is untrusted: templates receive it as data, HTML autoescapes it, and the
+Markdown filter escapes both HTML and Markdown syntax. Reports load nothing from the
+network (inline CSS and JS only).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import jinja2
+
+from audit.errors import RunFolderError
+from audit.evidence import Evidence, Metric
+
+TEMPLATE_DIRS = (
+    Path(__file__).resolve().parent.parent.parent / "templates",  # source checkout / editable install
+    Path(__file__).resolve().parent / "templates",  # optional packaged copy
+)
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|~])")
+
+
+def md_escape(value: object) -> str:
+    """Escape text for Markdown: HTML entities first, then Markdown punctuation; newlines become spaces."""
+    text = html.escape(str(value), quote=True)
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return " ".join(text.split())
+
+
+def fmt(value: float | None, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def fmt_metric(metric: Metric) -> str:
+    """``0.412 [0.318, 0.512] (n=100, Wilson)``."""
+    if metric.estimate is None:
+        return f"no data (n={metric.n})"
+    return f"{metric.estimate:.3f} [{fmt(metric.ci_low)}, {fmt(metric.ci_high)}] (n={metric.n}, {metric.method})"
+
+
+def _environment(autoescape: bool) -> jinja2.Environment:
+    folders = [str(d) for d in TEMPLATE_DIRS if d.is_dir()]
+    if not folders:
+        raise RunFolderError("report templates not found (is medaudit installed from its source tree?)")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=autoescape,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(md=md_escape, fmt=fmt, metric=fmt_metric)
+    return env
+
+
+def render_html(evidence: Evidence) -> str:
+    return _environment(autoescape=True).get_template("report.html.j2").render(ev=evidence)
+
+
+def render_markdown(evidence: Evidence) -> str:
+    return _environment(autoescape=False).get_template("report.md.j2").render(ev=evidence)
+
+
+def write_reports(evidence: Evidence, folder: Path) -> dict[str, Path]:
+    """Write report.html and report.md into ``folder``; return their paths."""
+    outputs = {"html": folder / "report.html", "markdown": folder / "report.md"}
+    try:
+        outputs["html"].write_text(render_html(evidence), encoding="utf-8")
+        outputs["markdown"].write_text(render_markdown(evidence), encoding="utf-8")
+    except OSError as exc:
+        raise RunFolderError(f"cannot write the report in {folder}: {exc.strerror or exc}") from exc
+    return outputs
+
+
+def load_evidence(path: Path) -> Evidence:
+    """Read and validate an evidence.json."""
+    from pydantic import ValidationError
+
+    try:
+        return Evidence.model_validate_json(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RunFolderError(f"evidence file not found: {path}") from None
+    except ValidationError as exc:
+        raise RunFolderError(f"{path} is not valid medaudit evidence: {exc.error_count()} error(s), "
+                             f"first: {exc.errors()[0]['msg']}") from None
