@@ -39,6 +39,11 @@ def _guard(action: Callable[[], None]) -> None:
     """Turn known errors into one line and a non-zero exit."""
     try:
         action()
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        typer.echo("\ninterrupted", err=True)
+        raise typer.Exit(130) from None
     except MedauditError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
