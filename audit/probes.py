@@ -67,8 +67,9 @@ class Probe(ABC):
     default_sample: ClassVar[int | None] = None
     stratify_by: ClassVar[str | None] = None
 
-    def __init__(self, data_path: Path | None = None) -> None:
+    def __init__(self, data_path: Path | None = None, seed: int = 0) -> None:
         self.data_path = Path(data_path) if data_path else self.default_data_path()
+        self.seed = seed  # for sampling and resampling, so one --seed reproduces the whole run
 
     @classmethod
     def default_data_path(cls) -> Path | None:

@@ -82,7 +82,7 @@ def select_probes(config: RunConfig) -> list[Probe]:
         chosen = [n for n in PROBES.names() if "default" in PROBES.get(n).tags]
     if not chosen:
         raise SelectionError("no probe matches the selection (see `medaudit list`)")
-    return [PROBES.get(name)(Path(data[name]) if name in data else None) for name in chosen]
+    return [PROBES.get(name)(Path(data[name]) if name in data else None, seed=config.seed) for name in chosen]
 
 
 @dataclass

@@ -108,8 +108,8 @@ class PubMedQAProbe(Probe):
         metrics: list[Metric] = []
         by_condition = {c: [r for r in results if r.condition == c] for c in ("closed_book", "with_context")}
         for condition, rows in by_condition.items():
-            metrics.extend(_condition_metrics(condition, rows))
-        tests, diff = _paired_change(by_condition["closed_book"], by_condition["with_context"])
+            metrics.extend(_condition_metrics(condition, rows, self.seed))
+        tests, diff = _paired_change(by_condition["closed_book"], by_condition["with_context"], self.seed)
         if diff is not None:
             metrics.append(diff)
         gated = next(m for m in metrics if m.name == self.threshold.metric)
@@ -122,7 +122,7 @@ def _rate(name: str, description: str, hits: int, n: int) -> Metric:
                   ci_low=ci.low, ci_high=ci.high, n=n, method="Wilson")
 
 
-def _condition_metrics(condition: str, rows: Sequence[ItemResult]) -> list[Metric]:
+def _condition_metrics(condition: str, rows: Sequence[ItemResult], seed: int) -> list[Metric]:
     label = condition.replace("_", " ")
     scored = [r for r in rows if r.outcome != "error"]
     answered = [r for r in scored if r.outcome in ("correct", "incorrect")]
@@ -141,7 +141,7 @@ def _condition_metrics(condition: str, rows: Sequence[ItemResult]) -> list[Metri
     if len(answered) >= 2:
         truth = np.array([LABELS.index(r.reference) for r in answered])
         pred = np.array([LABELS.index(r.parsed) for r in answered])
-        f1 = stats.bootstrap_statistic((truth, pred), _macro_f1, paired=True, seed=0)
+        f1 = stats.bootstrap_statistic((truth, pred), _macro_f1, paired=True, seed=seed)
         metrics.append(Metric(name=f"macro_f1_{condition}", description=f"Macro-F1 over yes/no/maybe ({label})",
                               estimate=f1.estimate, ci_low=f1.low, ci_high=f1.high, n=len(answered),
                               method="bootstrap (BCa)", kind="score"))
@@ -159,7 +159,8 @@ def _macro_f1(truth: np.ndarray, pred: np.ndarray) -> float:
     return float(np.mean(scores))
 
 
-def _paired_change(closed: Sequence[ItemResult], grounded: Sequence[ItemResult]) -> tuple[list[TestRecord], Metric | None]:
+def _paired_change(closed: Sequence[ItemResult], grounded: Sequence[ItemResult],
+                   seed: int) -> tuple[list[TestRecord], Metric | None]:
     """McNemar on items answered in both conditions, and the accuracy change with a CI."""
     closed_by_group = {r.group: r for r in closed if r.outcome in ("correct", "incorrect")}
     pairs = [(closed_by_group[r.group], r) for r in grounded
@@ -170,7 +171,7 @@ def _paired_change(closed: Sequence[ItemResult], grounded: Sequence[ItemResult])
     b = [p[1].outcome == "correct" for p in pairs]
     test = stats.mcnemar_exact(a, b)
     only_closed, only_context = stats.discordant_counts(a, b)
-    diff = stats.mean_difference_ci(np.array(b, float), np.array(a, float), seed=0)
+    diff = stats.mean_difference_ci(np.array(b, float), np.array(a, float), seed=seed)
     record = TestRecord(
         name="mcnemar_exact_context_vs_closed",
         description="Exact McNemar test: does giving the abstract change accuracy on the same items?",
