@@ -112,6 +112,7 @@ def run(
             folder, resuming = out, (out / RESULTS_FILE).exists()
         else:
             folder, resuming = _auto_folder(runs_dir, config.fingerprint(), loaded.identity.weights_sha256)
+        folder = folder.resolve()
         if resuming:
             typer.echo(f"resuming the unfinished run in {folder}", err=True)
         try:
