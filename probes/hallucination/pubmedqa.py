@@ -7,7 +7,6 @@ item are exact paired observations.
 
 from __future__ import annotations
 
-import math
 from typing import Literal, Sequence
 
 import numpy as np
@@ -15,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from audit import stats
 from audit.evidence import ItemResult, Metric, TestRecord, Threshold
+from audit.metrics import rate, softmax
 from audit.models.base import Capability, OptionScores
 from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict
 
@@ -89,8 +89,7 @@ class PubMedQAProbe(Probe):
         if not isinstance(response, OptionScores):
             raise TypeError("pubmedqa scores answer options; got a free-text response")
         logps = response.logprobs
-        norm = math.log(sum(math.exp(v) for v in logps.values()))
-        probs = {f"p_{k}": math.exp(v - norm) for k, v in logps.items()}
+        probs = {f"p_{k}": p for k, p in softmax(logps).items()}
         choice = max(logps, key=logps.get)
         if choice == "abstain":
             outcome = "abstained"
@@ -116,26 +115,20 @@ class PubMedQAProbe(Probe):
         return ProbeSummary(metrics, tests, bound_verdict(gated, self.threshold))
 
 
-def _rate(name: str, description: str, hits: int, n: int) -> Metric:
-    ci = stats.wilson(hits, n)
-    return Metric(name=name, description=description, estimate=None if n == 0 else ci.estimate,
-                  ci_low=ci.low, ci_high=ci.high, n=n, method="Wilson")
-
-
 def _condition_metrics(condition: str, rows: Sequence[ItemResult], seed: int) -> list[Metric]:
     label = condition.replace("_", " ")
     scored = [r for r in rows if r.outcome != "error"]
     answered = [r for r in scored if r.outcome in ("correct", "incorrect")]
     n_correct = sum(r.outcome == "correct" for r in answered)
     metrics = [
-        _rate(f"accuracy_{condition}", f"Accuracy among answered items ({label}); abstentions excluded "
+        rate(f"accuracy_{condition}", f"Accuracy among answered items ({label}); abstentions excluded "
               "and reported separately", n_correct, len(answered)),
-        _rate(f"abstention_{condition}", f"Share of items where 'I don't know' outscored every answer ({label})",
+        rate(f"abstention_{condition}", f"Share of items where 'I don't know' outscored every answer ({label})",
               sum(r.outcome == "abstained" for r in scored), len(scored)),
-        _rate(f"off_format_{condition}", f"Share of items whose most likely first token is not an answer option "
+        rate(f"off_format_{condition}", f"Share of items whose most likely first token is not an answer option "
               f"({label}); such items are still scored by option probabilities",
               sum(r.scores.get("top_token_in_options", 1.0) == 0.0 for r in scored), len(scored)),
-        _rate(f"error_{condition}", f"Items that could not be run, e.g. longer than the context window ({label})",
+        rate(f"error_{condition}", f"Items that could not be run, e.g. longer than the context window ({label})",
               len(rows) - len(scored), len(rows)),
     ]
     if len(answered) >= 2:
