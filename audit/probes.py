@@ -67,9 +67,19 @@ class Probe(ABC):
     default_sample: ClassVar[int | None] = None
     stratify_by: ClassVar[str | None] = None
 
-    def __init__(self, data_path: Path | None = None, seed: int = 0) -> None:
+    auxiliary_files: ClassVar[tuple[str, ...]] = ()
+    """Other data files the probe reads (relative to its module), hashed into the provenance."""
+
+    def __init__(self, data_path: Path | None = None, seed: int = 0, full: bool = False) -> None:
         self.data_path = Path(data_path) if data_path else self.default_data_path()
         self.seed = seed  # for sampling and resampling, so one --seed reproduces the whole run
+        self.full = full  # the --full profile: every item, phrasing and cell
+
+    def auxiliary_paths(self) -> list[Path]:
+        import importlib
+
+        module = importlib.import_module(type(self).__module__)
+        return [Path(module.__file__).parent / name for name in self.auxiliary_files]
 
     @classmethod
     def default_data_path(cls) -> Path | None:

@@ -82,7 +82,8 @@ def select_probes(config: RunConfig) -> list[Probe]:
         chosen = [n for n in PROBES.names() if "default" in PROBES.get(n).tags]
     if not chosen:
         raise SelectionError("no probe matches the selection (see `medaudit list`)")
-    return [PROBES.get(name)(Path(data[name]) if name in data else None, seed=config.seed) for name in chosen]
+    return [PROBES.get(name)(Path(data[name]) if name in data else None, seed=config.seed, full=config.full)
+            for name in chosen]
 
 
 @dataclass
@@ -91,6 +92,7 @@ class PreparedProbe:
     queries: list[Query]
     data: DataSource | None
     skip_reason: str | None = None
+    auxiliary: dict[str, str] = field(default_factory=dict)  # path -> sha256
 
 
 @dataclass
@@ -125,7 +127,8 @@ def prepare(probe: Probe, model: ModelUnderAudit, config: RunConfig) -> Prepared
         data = DataSource(path=_data_label(probe.data_path), sha256=file_sha256(probe.data_path),
                           n_items_available=len(items), n_items_used=len(selected), selection=how,
                           license=probe.data_license)
-    return PreparedProbe(probe, probe.build_queries(selected), data)
+    auxiliary = {_data_label(p): file_sha256(p) for p in probe.auxiliary_paths()}
+    return PreparedProbe(probe, probe.build_queries(selected), data, auxiliary=auxiliary)
 
 
 def _execute_chunk(probe: Probe, model: ModelUnderAudit, chunk: Sequence[Query]) -> list[ItemResult]:
@@ -274,6 +277,8 @@ def build_evidence(prepared: Sequence[PreparedProbe], log: ResultsLog, config: R
     """Assemble the evidence from the results log (the order is fixed by item index)."""
     results = [_probe_result(p, log) for p in prepared]
     data_files = {p.data.path: p.data.sha256 for p in prepared if p.data}
+    for prep in prepared:
+        data_files.update(prep.auxiliary)
     provenance = Provenance(
         tool_version=prov.package_versions().get("medaudit", "unknown"), git_commit=prov.git_commit(),
         command_line=list(command_line), python=prov.python_version(), platform=prov.platform_description(),
