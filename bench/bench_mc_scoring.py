@@ -206,6 +206,14 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
+def load_average() -> str:
+    """The 1-minute load average (other processes on a 2-core VM skew timings)."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "n/a"
+
+
 def load_hflm(folder: str) -> Any:
     """lm-eval's HF model on the converted embedded model folder."""
     from lm_eval.models.huggingface import HFLM
@@ -232,7 +240,7 @@ def main() -> int:
     print(f"torch {torch.__version__}, transformers {version('transformers')}, lm_eval {version('lm_eval')}; "
           f"threads {torch.get_num_threads()}, cpus {os.cpu_count()}, dtype {model.model.dtype}")
     print(f"items {len(ITEMS)}, options {n_options}, lm-eval batch_size {LMEVAL_BATCH_SIZE}, "
-          f"repeats {args.repeats} (+1 warm-up)")
+          f"repeats {args.repeats} (+1 warm-up); load average at start {load_average()}")
 
     moved = check_tokenisation(hflm, model, ITEMS)
     print(f"tokenisation: context and continuation ids identical on both sides for all {n_options} options (asserted)")
@@ -261,6 +269,7 @@ def main() -> int:
           f"(moves the context's trailing newline into the continuation); "
           f"max |delta| vs medaudit {max_abs_delta(ours, strings):.2e} (not a target)")
 
+    print(f"load average at end {load_average()}")
     print(f"target ratio >= {TARGET_RATIO:.0f}x: {verdict(ratio >= TARGET_RATIO)} ({ratio:.2f}x)")
     print(f"target delta <= {TARGET_DELTA:.0e}: {verdict(delta <= TARGET_DELTA)} ({delta:.2e})")
     return 0

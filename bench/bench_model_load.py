@@ -64,6 +64,14 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
+def load_average() -> str:
+    """The 1-minute load average (other processes on a 2-core VM skew timings)."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "n/a"
+
+
 def bench_cached(runs: int) -> float:
     """Time ``runs`` cached loads in fresh processes; print them; return the median load."""
     env = dict(os.environ)
@@ -91,11 +99,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="fresh-process cached loads to time")
     parser.add_argument("--no-convert", action="store_true", help="skip the first-time conversion run")
     args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}, cpus {os.cpu_count()}")
+    print(f"python {sys.version.split()[0]}, cpus {os.cpu_count()}; load average at start {load_average()}")
 
     cached = bench_cached(args.runs)
     converted = None if args.no_convert else bench_convert()
 
+    print(f"load average at end {load_average()}")
     print(f"target cached load < {TARGET_CACHED_S:.0f} s: {verdict(cached < TARGET_CACHED_S)} ({cached:.2f} s)")
     if converted is not None:
         print(f"target first-time conversion ~{TARGET_CONVERT_S:.0f} s (<= {TARGET_CONVERT_S:.0f} s): "

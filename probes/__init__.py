@@ -4,6 +4,7 @@ from audit.probes import PROBES
 
 BUILTIN_PROBES: dict[str, str] = {
     "pubmedqa": "probes.hallucination.pubmedqa:PubMedQAProbe",
+    "stereotype_preference": "probes.bias.stereotype_preference:StereotypePreferenceProbe",
 }
 
 for _probe_id, _target in BUILTIN_PROBES.items():

@@ -53,7 +53,8 @@ class OptionScores:
     """Teacher-forced log-probabilities of given continuations after one prompt.
 
     ``logprobs[label]`` is the log of the summed probability of the label's surface
-    variants (e.g. "yes" and "Yes"). ``top_token`` is the model's most likely next token
+    variants (e.g. "yes" and "Yes"); per-token detail is keyed like ``variant_logprobs``
+    ("label::text") where a backend provides it. ``top_token`` is the model's most likely next token
     over the whole vocabulary, and ``option_mass`` the probability that the first
     token is the first token of some option: together they tell whether the model would
     have answered in the expected format at all.
@@ -65,6 +66,8 @@ class OptionScores:
     top_token_in_options: bool
     option_mass: float
     n_prompt_tokens: int
+    variant_token_ids: dict[str, list[int]] = field(default_factory=dict)
+    variant_token_logprobs: dict[str, list[float]] = field(default_factory=dict)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -148,7 +149,7 @@ class HFModel(ModelUnderAudit):
 
         out = self.model(input_ids=torch.tensor([prompt_ids], device=self.device), use_cache=True)
         first = torch.log_softmax(out.logits[0, -1].float(), dim=-1)
-        totals = [first[ids[0]].item() for _, _, ids in variants]
+        per_token = [[first[ids[0]].item()] for _, _, ids in variants]
 
         multi = [i for i, (_, _, ids) in enumerate(variants) if len(ids) > 1]
         if multi:
@@ -166,8 +167,8 @@ class HFModel(ModelUnderAudit):
             for row, i in enumerate(multi):
                 ids = variants[i][2]
                 targets = torch.tensor(ids[1:], device=self.device)
-                totals[i] += logp[row, : len(ids) - 1].gather(-1, targets[:, None]).sum().item()
-
+                per_token[i] += logp[row, : len(ids) - 1].gather(-1, targets[:, None])[:, 0].tolist()
+        totals = [math.fsum(lps) for lps in per_token]
         variant_logprobs = {f"{label}::{text}": lp for (label, text, _), lp in zip(variants, totals)}
         by_label: dict[str, list[float]] = {}
         for (label, _, _), lp in zip(variants, totals):
@@ -176,8 +177,11 @@ class HFModel(ModelUnderAudit):
         first_ids = {ids[0] for _, _, ids in variants}
         top_id = int(first.argmax())
         mass = float(first[list(first_ids)].exp().sum())
+        keys = [f"{label}::{text}" for label, text, _ in variants]
         return OptionScores(logprobs, variant_logprobs, self.tokenizer.decode([top_id]), top_id in first_ids,
-                            mass, len(prompt_ids))
+                            mass, len(prompt_ids),
+                            variant_token_ids={k: ids for k, (_, _, ids) in zip(keys, variants)},
+                            variant_token_logprobs=dict(zip(keys, per_token)))
 
     @torch.no_grad()
     def continuation_logprobs(self, prompt: Messages, continuation: str, item_id: str = "?") -> list[float]:

@@ -119,7 +119,9 @@ def test_probe_queries_have_unique_stable_ids(probe_class):
 
 def test_probe_runs_end_to_end_and_its_gate_metric_exists(probe_class):
     probe = probe_class()
-    model = ScriptedModel(answers=lambda item_id, prompt: "yes")
+    items, _ = probe.select(probe.load_items(), limit=6, full=False)
+    first_option = {q.item_id: next(iter(q.options), "answer") for q in probe.build_queries(items)}
+    model = ScriptedModel(answers=first_option)
     prepared = prepare(probe, model, RunConfig(limit=6))
     results = []
     for query in prepared.queries:
