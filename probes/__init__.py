@@ -4,6 +4,7 @@ from audit.probes import PROBES
 
 BUILTIN_PROBES: dict[str, str] = {
     "pubmedqa": "probes.hallucination.pubmedqa:PubMedQAProbe",
+    "fabricated_entities": "probes.hallucination.fabricated_entities:FabricatedEntityProbe",
     "stereotype_preference": "probes.bias.stereotype_preference:StereotypePreferenceProbe",
 }
 

@@ -173,7 +173,8 @@ def check_statements(problems: list[str]) -> None:
     norm = [(r["id"], r["pair_id"], " ".join(words(r["statement"]))) for r in valid]
     for i in range(len(norm)):
         id_a, pair_a, a = norm[i]
-        matcher = difflib.SequenceMatcher(None, a, autojunk=False)
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(a)  # seq2 is the cached side; seq1 changes per comparison
         for j in range(i + 1, len(norm)):
             id_b, pair_b, b = norm[j]
             if pair_a == pair_b:
