@@ -4,6 +4,8 @@ from audit.probes import PROBES
 
 BUILTIN_PROBES: dict[str, str] = {
     "pubmedqa": "probes.hallucination.pubmedqa:PubMedQAProbe",
+    "none_of_the_above": "probes.hallucination.none_of_the_above:NoneOfTheAboveProbe",
+    "false_confidence": "probes.hallucination.false_confidence:FalseConfidenceProbe",
     "fabricated_entities": "probes.hallucination.fabricated_entities:FabricatedEntityProbe",
     "stereotype_preference": "probes.bias.stereotype_preference:StereotypePreferenceProbe",
 }
