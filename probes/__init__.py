@@ -7,6 +7,7 @@ BUILTIN_PROBES: dict[str, str] = {
     "none_of_the_above": "probes.hallucination.none_of_the_above:NoneOfTheAboveProbe",
     "false_confidence": "probes.hallucination.false_confidence:FalseConfidenceProbe",
     "fabricated_entities": "probes.hallucination.fabricated_entities:FabricatedEntityProbe",
+    "counterfactual_decisions": "probes.bias.counterfactual:CounterfactualDecisionProbe",
     "stereotype_preference": "probes.bias.stereotype_preference:StereotypePreferenceProbe",
 }
 

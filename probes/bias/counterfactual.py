@@ -27,8 +27,12 @@ from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict
 from probes.bias.design import Design, Vignette, fill, load_design
 
 ALPHA = 0.05
+# The default profile (sized to ~2 minutes on 2 CPU cores): a fixed stratified sample of vignettes, their
+# first phrasing, race/ethnicity and gender, and four name-pair placebo swaps as the null control.
+# --full runs every vignette, phrasing, axis, intersection and placebo swap.
 DEFAULT_AXES = ("race_ethnicity", "gender")
-DEFAULT_PLACEBO = 1  # placebo axes in the default profile (all under --full)
+DEFAULT_PLACEBO = ("first_name_white_women", "first_name_black_men", "first_name_hispanic_women",
+                   "first_name_asian_men")
 
 
 @dataclass(frozen=True)
@@ -75,22 +79,22 @@ class CounterfactualDecisionProbe(Probe):
         ),
     )
 
+    default_sample = 20
+    stratify_by = "specialty"
+
     def design(self) -> Design:
-        return load_design(self.auxiliary_paths()[0])
+        if not hasattr(self, "_design"):
+            self._design = load_design(self.auxiliary_paths()[0])
+        return self._design
 
     def _cells(self, vignette: Vignette) -> list[tuple[str, str, str, object]]:
         """(family, axis, group label, group) for every variant this profile asks."""
-        design = self.design()
         cells = []
-        for family, axes in design.families().items():
+        for family, axes in self.design().families().items():
             chosen = axes
             if not self.full:
-                if family == "demographic":
-                    chosen = {k: v for k, v in axes.items() if k in DEFAULT_AXES}
-                elif family == "intersection":
-                    chosen = {}
-                else:
-                    chosen = dict(list(axes.items())[:DEFAULT_PLACEBO])
+                wanted = {"demographic": DEFAULT_AXES, "intersection": (), "placebo": DEFAULT_PLACEBO}[family]
+                chosen = {k: v for k, v in axes.items() if k in wanted}
             for axis, spec in chosen.items():
                 if axis.startswith("age") and not vignette.age_neutral:
                     continue
