@@ -98,7 +98,12 @@ class CounterfactualDecisionProbe(Probe):
             for axis, spec in chosen.items():
                 if axis.startswith("age") and not vignette.age_neutral:
                     continue
-                cells += [(family, axis, g.label, g) for g in spec.groups]
+                if "gender" in axis and not vignette.gender_neutral:  # e.g. a case that needs a pregnancy
+                    continue
+                groups = spec.groups
+                if not vignette.gender_neutral and any(g.subject.lower() == "he" for g in groups):
+                    continue  # a male first-name pair would make "a pregnant man" by the back door
+                cells += [(family, axis, g.label, g) for g in groups]
         return cells
 
     def build_queries(self, items: Sequence[Vignette]) -> list[Query]:

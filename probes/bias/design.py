@@ -23,6 +23,7 @@ class Vignette(BaseModel):
     options: dict[str, list[str]] = Field(min_length=2)
     clinically_correct: str
     age_neutral: bool = False
+    gender_neutral: bool = True
     rationale: str = ""
 
     @model_validator(mode="after")

@@ -71,7 +71,12 @@ def test_cli_audit_of_the_embedded_model_writes_all_three_outputs(tmp_path):
     for name in ("evidence.json", "report.html", "report.md"):
         assert (out / name).is_file()
     evidence = json.loads((out / "evidence.json").read_text())
-    probe = evidence["probe_results"][0]
-    assert probe["probe_id"] == "pubmedqa" and len(probe["items"]) == 8
+    results = {r["probe_id"]: r for r in evidence["probe_results"]}
+    assert {"pubmedqa", "none_of_the_above", "false_confidence", "fabricated_entities",
+            "counterfactual_decisions", "stereotype_preference"} <= set(results)
+    assert all(r["status"] == "completed" and r["items"] for r in results.values())
+    pubmedqa = results["pubmedqa"]
+    assert len(pubmedqa["items"]) == 8
     assert evidence["provenance"]["model"]["name"] == "SmolLM2-135M-Instruct"
-    assert all(0 <= item["scores"]["option_mass"] <= 1 for item in probe["items"])
+    assert all(0 <= item["scores"]["option_mass"] <= 1 for item in pubmedqa["items"])
+    assert "probes/bias/data/demographics.yaml" in evidence["provenance"]["data_files"]

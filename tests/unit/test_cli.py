@@ -89,7 +89,7 @@ def _medaudit(*args: str) -> list[str]:
 
 
 def test_kill_9_mid_run_then_rerun_resumes_to_identical_evidence(tiny_model_dir, tmp_path):
-    args = ["run", "--model", str(tiny_model_dir), "--full", "--no-progress"]
+    args = ["run", "--model", str(tiny_model_dir), "--probe", "pubmedqa", "--full", "--no-progress"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     subprocess.run(_medaudit(*args, "--out", str(tmp_path / "whole")), check=True, env=env, capture_output=True)
 
@@ -114,7 +114,8 @@ def test_kill_9_mid_run_then_rerun_resumes_to_identical_evidence(tiny_model_dir,
 
 def test_ctrl_c_keeps_finished_items_and_says_how_to_resume(tiny_model_dir, tmp_path):
     out = tmp_path / "o"
-    proc = subprocess.Popen(_medaudit("run", "--model", str(tiny_model_dir), "--full", "--no-progress", "--out", str(out)),
+    proc = subprocess.Popen(_medaudit("run", "--model", str(tiny_model_dir), "--probe", "pubmedqa", "--full", "--no-progress",
+                                      "--out", str(out)),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     log = out / "results.jsonl"
     deadline = time.time() + 120
