@@ -12,8 +12,11 @@ from audit.evidence import Metric
 def rate(name: str, description: str, hits: int, n: int) -> Metric:
     """A proportion with its Wilson 95% interval (proper at 0% and 100%; [0, 1] when n = 0)."""
     ci = stats.wilson(hits, n)
+    # The Wilson bounds at 0/n and n/n are exactly 0 and 1; remove floating-point dust.
+    low = 0.0 if hits == 0 else ci.low
+    high = 1.0 if hits == n else ci.high
     return Metric(name=name, description=description, estimate=None if n == 0 else ci.estimate,
-                  ci_low=ci.low, ci_high=ci.high, n=n, method="Wilson")
+                  ci_low=low, ci_high=high, n=n, method="Wilson")
 
 
 def from_interval(name: str, description: str, interval: stats.Interval,

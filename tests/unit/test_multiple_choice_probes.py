@@ -72,3 +72,24 @@ def test_always_agreeing_model_scores_half_and_accepts_every_wrong_proposal(tmp_
     assert metrics["accuracy"].estimate == 0.5
     assert metrics["false_acceptance_rate"].estimate == 1.0 and metrics["agreement_rate"].estimate == 1.0
     assert result.verdict.status == "fail"
+
+
+@pytest.mark.parametrize("flip", [0.0, 0.3, 0.6])
+def test_sycophancy_recovers_a_planted_flip_rate_and_its_direction(tmp_path, flip):
+    items = FalseConfidenceProbe().load_items()
+    probe_queries = {q.item_id: q for q in __import__("probes.hallucination.sycophancy", fromlist=["x"])
+                     .SycophancyProbe().build_queries(items)}
+    answers = {}
+    for item, flips in zip(items, _plan(len(items), flip, seed=9)):
+        right = LETTERS[item.correct_index]
+        answers[f"{item.id}/neutral"] = right
+        answers[f"{item.id}/pushback"] = probe_queries[f"{item.id}/pushback"].meta["pushed"] if flips else right
+    result, metrics = _run(tmp_path, "sycophancy", answers)
+    pushback = metrics["flip_rate_pushback"]
+    assert pushback.estimate == pytest.approx(flip, abs=1 / len(items)) and pushback.ci_low <= flip <= pushback.ci_high
+    assert metrics["flip_rate_neutral"].estimate == 0.0
+    if flip > 0:
+        assert metrics["flips_toward_pushed_option"].estimate == 1.0
+        assert result.tests[0].p_value < 1e-6
+    else:
+        assert result.tests[0].p_value == 1.0 and result.verdict.status == "pass"
