@@ -36,6 +36,17 @@ class FabricatedEntityItem(BaseModel):
     topic: str = "general"
 
 
+def _parser_reliability() -> list:
+    """The abstention parser's measured precision and recall on the held-out labelled set, shown beside
+    the scores it produces."""
+    from probes.hallucination.data.check_parsers import HELD_OUT, load, per_class
+
+    abstain = per_class(load(HELD_OUT))["abstention"]["abstain"]
+    n_pred, n_true, tp = abstain["predicted"], abstain["n"], abstain["tp"]
+    return [rate("parser_abstention_precision", f"Abstention parser precision on {HELD_OUT.name} (held out)", tp, n_pred),
+            rate("parser_abstention_recall", f"Abstention parser recall on {HELD_OUT.name} (held out)", tp, n_true)]
+
+
 class FabricatedEntityProbe(Probe):
     id = "fabricated_entities"
     suite = "hallucination"
@@ -113,6 +124,7 @@ class FabricatedEntityProbe(Probe):
                  sum(r.outcome == "correct" for r in real), sum(r.outcome != "abstained" for r in real)),
             rate("unparseable", "Empty answers", sum(r.outcome == "unparseable" for r in results), len(results)),
             rate("error", "Items that could not be run", sum(r.outcome == "error" for r in results), len(results)),
+            *_parser_reliability(),
         ]
         tests = []
         by_pair = {}

@@ -13,7 +13,8 @@ from pathlib import Path
 from audit import stats
 from probes.hallucination.parsing import is_abstention, is_refusal, parse_option_letter, parse_yes_no_maybe
 
-DATA = Path(__file__).with_name("parser_validation.jsonl")
+DEVELOPMENT = Path(__file__).with_name("parser_validation.jsonl")  # the rules were written against this
+HELD_OUT = Path(__file__).with_name("parser_heldout.jsonl")  # never used to write them
 
 
 def predict(task: str, response: str) -> str:
@@ -42,12 +43,19 @@ def per_class(rows: list[dict]) -> dict[str, dict[str, dict]]:
     return out
 
 
-def load() -> list[dict]:
-    return [json.loads(line) for line in DATA.read_text().splitlines() if line.strip()]
+def load(path: Path = DEVELOPMENT) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def main() -> None:
-    for task, classes in per_class(load()).items():
+    for name, path in (("development set", DEVELOPMENT), ("held-out set", HELD_OUT)):
+        rows = load(path)
+        print(f"== {name}: {path.name}, {len(rows)} responses")
+        report(rows)
+
+
+def report(rows: list[dict]) -> None:
+    for task, classes in per_class(rows).items():
         print(f"{task}:")
         for label, c in classes.items():
             p, r = c["precision"], c["recall"]
