@@ -2,11 +2,13 @@
 
 Each run starts a new interpreter that imports ``audit.models``, then times
 ``load_model(None)`` (locate the embedded GGUF, hash it, find the converted safetensors
-cache, build tokenizer and model), and times a second ``load_model(None)`` in the same
-process for information (lazy imports already done). The parent also records each
-child's whole wall time (interpreter start, imports, load, exit).
+cache, build tokenizer and model, and the lazy imports of torch and transformers this
+triggers), and times a second ``load_model(None)`` in the same process for information (lazy imports already done). The parent also records each
+child's whole wall time (interpreter start, imports, load, exit). As information, the
+same call is timed again in fresh children that import torch, transformers and the Llama
+classes first, to show how much of the load is library import time.
 
-With ``--convert`` (the default) one extra run points ``MEDAUDIT_CACHE_DIR`` at a fresh
+Unless ``--no-convert`` is given, one extra run points ``MEDAUDIT_CACHE_DIR`` at a fresh
 temporary directory, so ``load_model`` must dequantise the GGUF and write the cache first.
 
 Run: ``.venv/bin/python bench/bench_model_load.py [--runs 5] [--no-convert]``. Always exits 0.
@@ -27,8 +29,11 @@ TARGET_CACHED_S = 3.0
 TARGET_CONVERT_S = 20.0
 
 CHILD = """
-import json, time
+import json, sys, time
 t0 = time.perf_counter()
+if sys.argv[1] == "preimport":  # pull in the libraries load_model imports lazily
+    import torch, transformers
+    from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig, LlamaForCausalLM
 from audit.models import load_model
 t1 = time.perf_counter()
 model = load_model(None, device="cpu")
@@ -39,10 +44,12 @@ print("RESULT " + json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "reload_s"
 """
 
 
-def run_child(env: dict[str, str]) -> dict[str, float]:
-    """Run the timing snippet in a fresh interpreter; its figures plus the child's wall time."""
+def run_child(env: dict[str, str], mode: str = "plain") -> dict[str, float]:
+    """Run the timing snippet in a fresh interpreter; its figures plus the child's wall time.
+
+    ``mode="preimport"`` imports torch, transformers and the Llama classes before timing."""
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.run([sys.executable, "-c", CHILD, mode], env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"child failed (rc {proc.returncode}):\n{proc.stderr[-2000:]}")
@@ -82,6 +89,9 @@ def bench_cached(runs: int) -> float:
           f"(runs {fmt([r['load_s'] for r in results])})")
     print(f"  import audit.models: median {med['import_s']:.2f} s; second load in same process: "
           f"median {med['reload_s']:.2f} s; whole child process: median {med['wall_s']:.2f} s")
+    pre = statistics.median(run_child(env, "preimport")["load_s"] for _ in range(runs))
+    print(f"  info: same call with torch/transformers/Llama classes imported beforehand: median {pre:.2f} s "
+          f"(so ~{med['load_s'] - pre:.2f} s of the load is first-time library imports)")
     return med["load_s"]
 
 

@@ -6,6 +6,7 @@ BUILTIN_PROBES: dict[str, str] = {
     "pubmedqa": "probes.hallucination.pubmedqa:PubMedQAProbe",
     "none_of_the_above": "probes.hallucination.none_of_the_above:NoneOfTheAboveProbe",
     "false_confidence": "probes.hallucination.false_confidence:FalseConfidenceProbe",
+    "context_counterfactual": "probes.hallucination.context_counterfactual:ContextCounterfactualProbe",
     "sycophancy": "probes.hallucination.sycophancy:SycophancyProbe",
     "fabricated_entities": "probes.hallucination.fabricated_entities:FabricatedEntityProbe",
     "counterfactual_decisions": "probes.bias.counterfactual:CounterfactualDecisionProbe",

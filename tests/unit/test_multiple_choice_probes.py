@@ -93,3 +93,21 @@ def test_sycophancy_recovers_a_planted_flip_rate_and_its_direction(tmp_path, fli
         assert result.tests[0].p_value < 1e-6
     else:
         assert result.tests[0].p_value == 1.0 and result.verdict.status == "pass"
+
+
+@pytest.mark.parametrize("follow", [0.0, 0.5, 1.0])
+def test_context_counterfactual_recovers_planted_evidence_following(tmp_path, follow):
+    from probes.hallucination.context_counterfactual import ContextCounterfactualProbe
+
+    items = ContextCounterfactualProbe().load_items()
+    assert len(items) >= 120
+    answers = {}
+    for item, follows in zip(items, _plan(len(items), follow, seed=2)):
+        answers[f"{item.id}/original"] = item.original_answer
+        answers[f"{item.id}/counterfactual"] = item.counterfactual_answer if follows else item.original_answer
+    result, metrics = _run(tmp_path, "context_counterfactual", answers)
+    rate = metrics["follows_counterfactual_rate"]
+    assert rate.estimate == pytest.approx(follow, abs=1 / len(items)) and rate.ci_low <= follow <= rate.ci_high
+    shift = metrics["p_shift_toward_evidence"]
+    assert shift.estimate == pytest.approx(0.8 * follow, abs=0.01)  # scripted confidence 0.9 vs 0.1
+    assert result.verdict.status == {0.0: "fail", 0.5: "fail", 1.0: "pass"}[follow]
