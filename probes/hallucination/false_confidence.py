@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from audit import stats
 from audit.evidence import ItemResult, Threshold
+from audit.detectors import option_uncertainty, uncertainty_metrics
 from audit.metrics import from_interval, no_data, rate, softmax
 from audit.models.base import Capability, OptionScores
 from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict
@@ -113,4 +114,6 @@ class FalseConfidenceProbe(Probe):
             from_interval("confidence_on_errors", description, stats.bootstrap_mean(errors, seed=self.seed))
             if len(errors) >= 2 else no_data("confidence_on_errors", description),
         ]
+        metrics += uncertainty_metrics("option_uncertainty", "1 - P(chosen option)", scored,
+                                       option_uncertainty, self.seed)
         return ProbeSummary(metrics, [], bound_verdict(metrics[0], self.threshold))

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from audit import stats
 from audit.evidence import ItemResult, Threshold
+from audit.detectors import option_uncertainty, uncertainty_metrics
 from audit.metrics import from_interval, no_data, rate, softmax
 from audit.models.base import Capability, OptionScores
 from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict
@@ -113,5 +114,7 @@ class NoneOfTheAboveProbe(Probe):
                           stats.bootstrap_mean(wrong, seed=self.seed)) if len(wrong) >= 2 else
             no_data("confidence_on_wrong_answers", "Mean probability the model gave its wrong pick on NOTA items"),
         ]
+        metrics += uncertainty_metrics("option_uncertainty", "1 - P(chosen option)", scored,
+                                       option_uncertainty, self.seed)
         gated = metrics[0]
         return ProbeSummary(metrics, [], bound_verdict(gated, self.threshold))

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from audit import stats
 from audit.evidence import ItemResult, Metric, TestRecord, Threshold
+from audit.detectors import option_uncertainty, uncertainty_metrics
 from audit.metrics import rate, softmax
 from audit.models.base import Capability, OptionScores
 from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict
@@ -108,6 +109,9 @@ class PubMedQAProbe(Probe):
         by_condition = {c: [r for r in results if r.condition == c] for c in ("closed_book", "with_context")}
         for condition, rows in by_condition.items():
             metrics.extend(_condition_metrics(condition, rows, self.seed))
+        for condition, rows in by_condition.items():
+            metrics += uncertainty_metrics(f"option_uncertainty_{condition}", "1 - P(chosen answer)", rows,
+                                           option_uncertainty, self.seed)
         tests, diff = _paired_change(by_condition["closed_book"], by_condition["with_context"], self.seed)
         if diff is not None:
             metrics.append(diff)
