@@ -46,6 +46,8 @@ class ItemResult(_Record):
     scores: dict[str, float] = Field(default_factory=dict)
     error: str | None = None
     truncated: bool = False
+    artifact: str | None = Field(None, description="A large per-item array (e.g. activations) stored in the run "
+                                 "folder: 'relative/path.npy sha256:<hex>'.")
     elapsed_s: float = Field(0.0, description="Wall time for this item (timing, not reproducible).")
 
 

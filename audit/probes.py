@@ -28,16 +28,26 @@ class Query:
     item_id: str
     index: int
     messages: tuple[dict[str, str], ...]
-    kind: Literal["options", "generate"]
+    kind: Literal["options", "generate", "hidden_states"]
     options: dict[str, tuple[str, ...]] = field(default_factory=dict)
     generation: GenerationConfig = GenerationConfig()
+    layers: tuple[int, ...] = ()  # for kind "hidden_states"
+    chat: bool = True  # False: read the text without the chat template (hidden states only)
     reference: str | None = None
     group: str | None = None
     condition: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-Response = OptionScores | Generation
+@dataclass(frozen=True)
+class HiddenStates:
+    """Activations stored by the runner for one item: ``array`` is [n_layers, d_model] (float16 on disk)."""
+
+    array: Any
+    artifact: str  # "relative/path.npy sha256:<hex>"
+
+
+Response = OptionScores | Generation | HiddenStates
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,12 @@ class Probe(ABC):
 
     auxiliary_files: ClassVar[tuple[str, ...]] = ()
     """Other data files the probe reads (relative to its module), hashed into the provenance."""
+
+    model_layers: int | None = None
+    """The model's number of blocks, set by the runner before ``build_queries`` (for hidden-state probes)."""
+
+    artifact_root: Path | None = None
+    """The run folder, set by the runner, from which probes read item artifacts (activations)."""
 
     def __init__(self, data_path: Path | None = None, seed: int = 0, full: bool = False) -> None:
         self.data_path = Path(data_path) if data_path else self.default_data_path()

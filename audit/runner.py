@@ -26,7 +26,7 @@ from audit.evidence import (
     Provenance,
 )
 from audit.models.base import ModelUnderAudit
-from audit.probes import PROBES, Probe, Query, register_builtin_probes
+from audit.probes import PROBES, HiddenStates, Probe, Query, register_builtin_probes
 from audit.results_log import ResultsLog
 from audit import provenance as prov
 
@@ -120,6 +120,7 @@ def prepare(probe: Probe, model: ModelUnderAudit, config: RunConfig) -> Prepared
     missing = sorted(c.value for c in probe.requires if not model.supports(c))
     if missing:
         return PreparedProbe(probe, [], None, f"the model backend lacks: {', '.join(missing)}")
+    probe.model_layers = model.n_layers
     items = probe.load_items()
     selected, how = probe.select(items, config.limit, config.full)
     data = None
@@ -156,6 +157,8 @@ def _execute_chunk(probe: Probe, model: ModelUnderAudit, chunk: Sequence[Query])
         try:
             if query.kind == "options":
                 response, elapsed = model.score_options(query.messages, query.options, query.item_id), None
+            elif query.kind == "hidden_states":
+                response, elapsed = _store_hidden_states(probe, model, query), None
             else:
                 response, elapsed = generated[query.item_id]
                 if isinstance(response, ContextWindowError):
@@ -168,6 +171,29 @@ def _execute_chunk(probe: Probe, model: ModelUnderAudit, chunk: Sequence[Query])
                                 outcome="error", error=str(exc))
         results.append(result)
     return results
+
+
+def _store_hidden_states(probe: Probe, model: ModelUnderAudit, query: Query) -> HiddenStates:
+    """Compute (or, on resume, reuse) one item's activations and keep them as a float16 .npy artifact."""
+    import numpy as np
+
+    from audit.models.loading import sha256_file
+
+    if probe.artifact_root is None:
+        raise RunFolderError("hidden-state probes need a run folder for their activations")
+    safe = hashlib.sha256(query.item_id.encode()).hexdigest()[:16]
+    relative = Path("artifacts") / probe.id / f"{safe}.npy"
+    path = probe.artifact_root / relative
+    array = np.asarray(model.hidden_states([query.messages], list(query.layers), chat=query.chat)[0], dtype=np.float16)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "wb") as handle:
+            np.save(handle, array)
+        tmp.replace(path)
+    except OSError as exc:
+        raise RunFolderError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return HiddenStates(array, f"{relative.as_posix()} sha256:{sha256_file(path)}")
 
 
 def _progress(total: int, enabled: bool):
@@ -214,6 +240,8 @@ def run_audit(model: ModelUnderAudit, config: RunConfig, folder: Path, progress:
     identity = model.identity
     log, started_at = _open_folder(folder, config, identity)
     resumed = len(log.items)
+    for probe in probes:
+        probe.artifact_root = folder
     prepared = [prepare(p, model, config) for p in probes]
     computed = 0
     total = sum(len(p.queries) for p in prepared)

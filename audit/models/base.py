@@ -86,6 +86,11 @@ class ModelUnderAudit(ABC):
     def context_window(self) -> int:
         """Maximum number of tokens (prompt plus continuation) the model accepts."""
 
+    @property
+    def n_layers(self) -> int | None:
+        """Number of transformer blocks, where the backend exposes hidden states."""
+        return None
+
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities
 
@@ -101,6 +106,7 @@ class ModelUnderAudit(ABC):
         """Log-probabilities of each option as the assistant's reply to ``prompt``."""
         raise NotImplementedError(f"{type(self).__name__} cannot score continuations")
 
-    def hidden_states(self, prompts: Sequence[Messages], layers: Sequence[int]) -> Any:
-        """Residual-stream activations at the last prompt token for chosen layers."""
+    def hidden_states(self, prompts: Sequence[Messages], layers: Sequence[int], chat: bool = True) -> Any:
+        """Residual-stream activations at the last token for chosen layers; ``chat=False`` reads the
+        messages' text without the chat template (the last token is then the text's own)."""
         raise NotImplementedError(f"{type(self).__name__} does not expose hidden states")

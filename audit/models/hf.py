@@ -94,6 +94,10 @@ class HFModel(ModelUnderAudit):
         return int(getattr(self.model.config, "max_position_embeddings", 2048))
 
     @property
+    def n_layers(self) -> int | None:
+        return int(self.model.config.num_hidden_layers)
+
+    @property
     def identity(self) -> ModelIdentity:
         return ModelIdentity(
             name=self.name,
@@ -259,13 +263,18 @@ class HFModel(ModelUnderAudit):
 
     # -- internals -------------------------------------------------------------------------
     @torch.no_grad()
-    def hidden_states(self, prompts: Sequence[Messages], layers: Sequence[int]) -> torch.Tensor:
-        """Residual stream at the last prompt token: tensor [n_prompts, n_layers, d_model].
+    def hidden_states(self, prompts: Sequence[Messages], layers: Sequence[int], chat: bool = True) -> torch.Tensor:
+        """Residual stream at the last token: tensor [n_prompts, n_layers, d_model].
 
-        Layer 0 is the embedding output; layer L the output of block L."""
+        Layer 0 is the embedding output; layer L the output of block L. With ``chat=False`` the
+        messages' text is read as plain text, so the last token is the text's own last token
+        rather than the chat template's assistant header (identical for every prompt)."""
         rows = []
         for prompt in prompts:
-            ids = self.encode_prompt(prompt)
+            if chat:
+                ids = self.encode_prompt(prompt)
+            else:
+                ids = self.tokenizer.encode("\n".join(m["content"] for m in prompt), add_special_tokens=True)
             self._check_fits(len(ids), "hidden_states")
             out = self.model(input_ids=torch.tensor([ids], device=self.device), output_hidden_states=True)
             rows.append(torch.stack([out.hidden_states[layer][0, -1].float().cpu() for layer in layers]))

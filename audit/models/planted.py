@@ -46,5 +46,5 @@ class LogitShiftModel(ModelUnderAudit):
                  item_ids: Sequence[str] | None = None) -> list[Generation]:
         return self.base.generate(prompts, config, item_ids)
 
-    def hidden_states(self, prompts: Sequence[Messages], layers: Sequence[int]) -> Any:
-        return self.base.hidden_states(prompts, layers)
+    def hidden_states(self, prompts: Sequence[Messages], layers: Sequence[int], chat: bool = True) -> Any:
+        return self.base.hidden_states(prompts, layers, chat)
