@@ -7,6 +7,7 @@ BUILTIN_PROBES: dict[str, str] = {
     "none_of_the_above": "probes.hallucination.none_of_the_above:NoneOfTheAboveProbe",
     "false_confidence": "probes.hallucination.false_confidence:FalseConfidenceProbe",
     "context_counterfactual": "probes.hallucination.context_counterfactual:ContextCounterfactualProbe",
+    "citation_fabrication": "probes.hallucination.citations:CitationProbe",
     "truth_probe": "probes.hallucination.truth_probe:TruthProbe",
     "sycophancy": "probes.hallucination.sycophancy:SycophancyProbe",
     "fabricated_entities": "probes.hallucination.fabricated_entities:FabricatedEntityProbe",

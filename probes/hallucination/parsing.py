@@ -31,7 +31,7 @@ _UNKNOWN_ENTITY = re.compile("|".join([
     r"\w+ drug)\b",
     r"\b(?:fictional|fictitious|made[- ]up|invented|non-existent|nonexistent)\b",
     r"\b(?:there is|there's) no (?:such|known|recogni[sz]ed|record of)\b",
-    r"\bunable to (?:find|locate|verify|confirm|browse|access)\b",
+    r"\bunable to (?:find|locate|verify|confirm|browse|access|look up)\b",
     r"\bnot able to (?:answer|determine|find|verify)\b",
     r"\bI (?:have no|lack) (?:information|knowledge|data)\b",
     r"\bbeyond my (?:knowledge|training)\b",

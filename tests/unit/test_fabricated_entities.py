@@ -66,3 +66,25 @@ def test_indiscriminate_abstainer_is_exposed_by_the_real_twins(tmp_path, items):
     assert metrics["fabrication_rate"].estimate == 0.0
     assert metrics["abstention_rate_real"].estimate == 1.0
     assert result.tests[0].p_value == 1.0
+
+
+@pytest.mark.parametrize("invent", [0.0, 0.5])
+def test_citation_probe_recovers_planted_invented_identifiers(tmp_path, invent):
+    from probes.hallucination.citations import CitationProbe
+
+    articles = CitationProbe().load_items()
+    plan = [True] * round(invent * len(articles)) + [False] * (len(articles) - round(invent * len(articles)))
+    random.Random(4).shuffle(plan)
+    table = {}
+    for article, fake in zip(articles, plan):
+        table[f"{article.id}/title_to_pmid"] = "The PMID is 12345678." if fake else "I'm unable to look up PubMed IDs."
+        table[f"{article.id}/pmid_to_title"] = f'The title is "{article.question.rstrip("?")}".'
+    result = run_audit(ScriptedModel(answers=table), RunConfig(probes=("citation_fabrication",), full=True), tmp_path,
+                       progress=False).evidence.probe_results[0]
+    metrics = {m.name: m for m in result.metrics}
+    invented = metrics["invented_pmid_rate"]
+    assert invented.n == 2 * len(articles)
+    assert invented.estimate == pytest.approx(invent / 2, abs=1 / len(articles))  # half the answers ask for PMIDs
+    assert metrics["title_match_rate"].estimate == 1.0
+    assert metrics["abstention_rate"].estimate == pytest.approx((1 - invent) / 2, abs=1 / len(articles))
+    assert result.verdict.status == ("pass" if invent == 0.0 else "fail")
