@@ -48,7 +48,10 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         raise RunFolderError("report templates not found (is medaudit installed from its source tree?)")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=autoescape,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    from audit.report.plots import probe_figures
+
     env.filters.update(md=md_escape, fmt=fmt, metric=fmt_metric)
+    env.globals.update(figures=probe_figures)
     return env
 
 

@@ -78,3 +78,18 @@ def test_evidence_round_trips_through_json(evidence):
     assert again == evidence
     with pytest.raises(Exception):
         ItemResult.model_validate({**json.loads(evidence.probe_results[0].items[0].model_dump_json()), "outcome": "maybe-right"})
+
+
+def test_forest_plot_is_inline_svg_with_text_as_paths():
+    from audit.evidence import Metric, ProbeResult
+    from audit.report.plots import probe_figures
+
+    metrics = [Metric(name=f"diff:demographic:axis:<script>g{i}-vs-ref", description="d", estimate=0.01 * i,
+                      ci_low=0.01 * i - 0.02, ci_high=0.01 * i + 0.02, n=20, method="bootstrap", kind="difference")
+               for i in range(3)]
+    result = ProbeResult(probe_id="p", suite="bias", title="t", description="d", references=[], tags=[], requires=[],
+                         status="completed", metrics=metrics)
+    (svg,) = probe_figures(result)
+    assert svg.startswith("<svg") and "<text" not in svg and "<script" not in svg
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", svg)
+    assert probe_figures(result) == [svg]  # deterministic, so re-rendered reports are identical
