@@ -46,3 +46,30 @@ def planted_pubmedqa_answers(items, accuracy_closed: float, accuracy_context: fl
                 answer = "abstain"
             table[f"{item.id}/{condition}"] = answer
     return table
+
+
+def fine_tune_decision_on_term(model, queries, term: str, favourable: str, unfavourable: str,
+                               steps: int = 200, seed: int = 0) -> None:
+    """Fine-tune an HF model (in place) so that its first answer token is ``unfavourable`` whenever
+    ``term`` is in the prompt and ``favourable`` otherwise: a model organism of group-dependent care."""
+    import torch
+
+    good, bad = model.encode_continuation(favourable)[0], model.encode_continuation(unfavourable)[0]
+    with_term = [model.encode_prompt(q.messages) for q in queries if term in q.messages[0]["content"]]
+    without = [model.encode_prompt(q.messages) for q in queries if term not in q.messages[0]["content"]]
+    rng = random.Random(seed)
+    torch.manual_seed(seed)
+    optimiser = torch.optim.AdamW(model.model.parameters(), lr=3e-3)
+    pad = model.tokenizer.pad_token_id
+    model.model.train()
+    for _ in range(steps):
+        batch = [(ids, bad) for ids in rng.sample(with_term, 8)] + [(ids, good) for ids in rng.sample(without, 8)]
+        width = max(len(ids) for ids, _ in batch)
+        inputs = torch.tensor([[pad] * (width - len(ids)) + ids for ids, _ in batch])
+        mask = torch.tensor([[0] * (width - len(ids)) + [1] * len(ids) for ids, _ in batch])
+        logits = model.model(input_ids=inputs, attention_mask=mask).logits[:, -1]
+        loss = torch.nn.functional.cross_entropy(logits, torch.tensor([target for _, target in batch]))
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+    model.model.eval()
