@@ -1,4 +1,4 @@
-"""Reference-free uncertainty detectors scored against known correctness.
+"""Reference-free uncertainty detectors scored against known correctness, and their calibration.
 
 For items whose correctness is known, an uncertainty score should be high on wrong answers.
 We report its AUROC for "this answer is wrong" (stratified bootstrap CI) and a risk–coverage
@@ -29,6 +29,14 @@ def uncertainty_metrics(name: str, description: str, results: Sequence[ItemResul
         metrics = [from_interval(auroc_name, auroc_description, stats.auroc(wrong, scores, seed=seed))]
     else:
         metrics = [no_data(auroc_name, auroc_description + "; needs right and wrong answers")]
+    if len(answered) >= 2:
+        correct = [1 - w for w in wrong]
+        confidence = [1.0 - u for u in scores]
+        metrics.append(from_interval(f"ece_{name}", f"Expected calibration error of the confidence 1 - {description} "
+                                     "(10 equal-width bins)", stats.expected_calibration_error(correct, confidence,
+                                                                                               seed=seed)))
+        metrics.append(from_interval(f"brier_{name}", f"Brier score of the confidence 1 - {description}",
+                                     stats.brier(correct, confidence, seed=seed)))
     ranked = [w for _, w in sorted(zip(scores, wrong), key=lambda pair: pair[0])]  # most confident first
     for coverage in COVERAGES:
         kept = ranked[: math.ceil(coverage * len(ranked))]

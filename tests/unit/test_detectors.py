@@ -41,3 +41,17 @@ def test_single_class_gives_no_auroc_rather_than_a_number():
     items = [_item(i, True, 0.9) for i in range(10)]
     auroc = uncertainty_metrics("u", "u", items, option_uncertainty)[0]
     assert auroc.estimate is None and auroc.n == 0
+
+
+def test_calibration_of_a_calibrated_and_an_overconfident_model():
+    rng = random.Random(2)
+    calibrated, overconfident = [], []
+    for i in range(2000):
+        p = rng.uniform(0.5, 1.0)
+        correct = rng.random() < p
+        calibrated.append(_item(i, correct, min(p, 0.999)))
+        overconfident.append(_item(i, rng.random() < 0.6, 0.99))
+    good = {m.name: m for m in uncertainty_metrics("u", "u", calibrated, option_uncertainty)}
+    bad = {m.name: m for m in uncertainty_metrics("u", "u", overconfident, option_uncertainty)}
+    assert good["ece_u"].estimate < 0.03 and bad["ece_u"].estimate > 0.3
+    assert good["brier_u"].estimate < bad["brier_u"].estimate
