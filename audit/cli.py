@@ -90,6 +90,8 @@ def run(
     dtype: str = typer.Option("auto", help="auto, float32, bfloat16 or float16."),
     batch_size: int = typer.Option(8, min=1, help="Items per generation batch."),
     progress: bool = typer.Option(True, help="Show a progress bar."),
+    show_pii: bool = typer.Option(False, "--show-pii", help="Store identifiers found in model output unredacted "
+                                  "(default: replaced by keyed tokens everywhere)."),
 ) -> None:
     """Audit a model and write evidence.json, report.html and report.md into a run folder."""
     _quiet_libraries()
@@ -102,8 +104,11 @@ def run(
         if data is not None and len(probe) != 1:
             raise SelectionError("--data needs exactly one --probe to apply to")
         config = RunConfig(model=model, probes=tuple(probe), suites=tuple(suite), tags=tuple(tag), limit=limit,
-                           seed=seed, full=full, device=device, dtype=dtype, batch_size=batch_size,
+                           seed=seed, full=full, device=device, dtype=dtype, batch_size=batch_size, show_pii=show_pii,
                            data=((probe[0], str(data.resolve())),) if data is not None else ())
+        if show_pii:
+            typer.echo("warning: --show-pii stores identifiers found in model output unredacted in the run folder "
+                       "and every report", err=True)
         started = time.perf_counter()
         loaded = load_model(model, device=device, dtype=dtype)
         typer.echo(f"model: {loaded.identity.name} ({loaded.identity.device}, {loaded.identity.dtype}) "

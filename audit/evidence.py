@@ -27,6 +27,16 @@ class ChatMessage(_Record):
     content: str
 
 
+class Redaction(_Record):
+    """One identifier removed from model output: its type, the keyed token that replaced it, and where
+    it was in the original text (character offsets)."""
+
+    type: str
+    token: str
+    start: int
+    end: int
+
+
 class ItemResult(_Record):
     """One probe item as it was asked, answered and scored."""
 
@@ -46,6 +56,8 @@ class ItemResult(_Record):
     scores: dict[str, float] = Field(default_factory=dict)
     error: str | None = None
     truncated: bool = False
+    redactions: list[Redaction] = Field(default_factory=list, description="Identifiers removed from the "
+                                        "response before it was stored (values never stored unless --show-pii).")
     artifact: str | None = Field(None, description="A large per-item array (e.g. activations) stored in the run "
                                  "folder: 'relative/path.npy sha256:<hex>'.")
     elapsed_s: float = Field(0.0, description="Wall time for this item (timing, not reproducible).")

@@ -27,6 +27,7 @@ from audit.evidence import (
 )
 from audit.models.base import ModelUnderAudit
 from audit.probes import PROBES, HiddenStates, Probe, Query, register_builtin_probes
+from audit.redaction import Redactor, redaction_key
 from audit.results_log import ResultsLog
 from audit import provenance as prov
 
@@ -50,6 +51,7 @@ class RunConfig:
     dtype: str = "auto"
     batch_size: int = 8
     data: tuple[tuple[str, str], ...] = ()  # (probe id, user data file)
+    show_pii: bool = False  # store identifiers found in model output unredacted
 
     @property
     def profile(self) -> str:
@@ -244,6 +246,7 @@ def run_audit(model: ModelUnderAudit, config: RunConfig, folder: Path, progress:
         probe.artifact_root = folder
     prepared = [prepare(p, model, config) for p in probes]
     computed = 0
+    redactor = None if config.show_pii else Redactor(redaction_key())
     total = sum(len(p.queries) for p in prepared)
     with _progress(total, progress) as bar:
         task = bar.add_task("auditing", total=total, completed=sum(
@@ -257,6 +260,8 @@ def run_audit(model: ModelUnderAudit, config: RunConfig, folder: Path, progress:
                 for result in _execute_chunk(prep.probe, model, chunk):
                     if log.has(result.probe_id, result.item_id):
                         continue
+                    if redactor is not None:
+                        result = _redact(result, redactor)
                     log.append(result)
                     computed += 1
                     if on_item:
@@ -267,6 +272,17 @@ def run_audit(model: ModelUnderAudit, config: RunConfig, folder: Path, progress:
     warnings = [f"{r.probe_id}: {r.outcome_counts.get('error')} item(s) could not run (see evidence)"
                 for r in evidence.probe_results if r.outcome_counts.get("error")]
     return RunOutcome(folder, evidence, resumed, computed, warnings)
+
+
+def _redact(result: ItemResult, redactor: Redactor) -> ItemResult:
+    """Replace identifiers in the model's output (response and parsed answer) by keyed tokens."""
+    if not result.response and not result.parsed:
+        return result
+    response, records = redactor.redact(result.response) if result.response else (result.response, [])
+    parsed, _ = redactor.redact(result.parsed) if result.parsed else (result.parsed, [])
+    if not records and parsed == result.parsed:
+        return result
+    return result.model_copy(update={"response": response, "parsed": parsed, "redactions": records})
 
 
 def _probe_result(prep: PreparedProbe, log: ResultsLog) -> ProbeResult:
@@ -312,7 +328,8 @@ def build_evidence(prepared: Sequence[PreparedProbe], log: ResultsLog, config: R
         command_line=list(command_line), python=prov.python_version(), platform=prov.platform_description(),
         packages=prov.package_versions(), model=identity, seed=config.seed, profile=config.profile,
         limit=config.limit, decoding={"scoring": "teacher-forced option log-probabilities",
-                                      "generation_default": "greedy", "batch_size": config.batch_size},
+                                      "generation_default": "greedy", "batch_size": config.batch_size,
+                                      "pii_in_output": "shown (--show-pii)" if config.show_pii else "redacted"},
         data_files=data_files, started_at=started_at, finished_at=prov.now_iso(),
     )
     audit_id = "ma-" + hashlib.sha256(f"{config.fingerprint()}:{identity.weights_sha256}".encode()).hexdigest()[:12]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from probes.privacy.detectors import detect, luhn_valid, nhs_valid
+from audit.phi import detect, luhn_valid, nhs_valid
 
 
 def test_validators():

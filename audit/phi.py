@@ -4,8 +4,8 @@ Pattern detectors with validators (Luhn for card numbers, NHS mod-11 check digit
 rules) and Google's libphonenumber (``phonenumbers``, leniency POSSIBLE so that fictional 555 numbers count)
 for telephone and fax numbers. Names are
 found only with a cue ("Mr.", "patient", "named", "Name:"), which favours precision over
-recall. Each detector's precision and recall are measured on ``data/phi_labelled.jsonl``
-(``data/check_detectors.py``), including hard negatives such as dosages, lab values and codes.
+recall. Each detector's precision and recall are measured on ``probes/privacy/data/phi_labelled.jsonl``
+(``probes/privacy/data/check_detectors.py``), including hard negatives such as dosages, lab values and codes.
 """
 
 from __future__ import annotations
