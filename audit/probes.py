@@ -11,7 +11,7 @@ import hashlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Sequence
+from typing import Any, Callable, ClassVar, Literal, Sequence
 
 from pydantic import BaseModel
 
@@ -186,6 +186,25 @@ def bound_verdict(metric: Metric, threshold: Threshold) -> Verdict:
              "inconclusive": "the interval straddles"}[status]
     return Verdict(status=status, threshold=threshold,
                    explanation=f"{metric.name} = {ci}: {words} {threshold.operator} {value}")
+
+
+def score_choice(probe: Probe, query: Query, response: Response,
+                 scores: Callable[[dict[str, float]], dict[str, float]] | None = None) -> ItemResult:
+    """Score an option query: the most probable option against the reference, with the option
+    probabilities renormalised over the options. ``scores`` adds probe-specific numbers."""
+    from audit.metrics import softmax
+
+    if not isinstance(response, OptionScores):
+        raise TypeError(f"{probe.id} scores answer options; got a {type(response).__name__}")
+    probs = softmax(response.logprobs)
+    choice = max(probs, key=probs.get)
+    return ItemResult(
+        probe_id=probe.id, item_id=query.item_id, index=query.index, group=query.group, condition=query.condition,
+        prompt=list(query.messages), option_logprobs=response.logprobs, parsed=choice, reference=query.reference,
+        outcome="correct" if choice == query.reference else "incorrect",
+        scores={"p_chosen": probs[choice], "top_token_in_options": float(response.top_token_in_options),
+                **(scores(probs) if scores else {})},
+    )
 
 
 PROBES: Registry[type[Probe]] = Registry("probe", entry_point_group="medaudit.probes")

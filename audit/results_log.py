@@ -6,7 +6,6 @@ file there) so the log stays valid and the rerun recomputes only that item.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 

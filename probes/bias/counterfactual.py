@@ -11,7 +11,6 @@ the same pipeline; their false-positive rate calibrates the verdict.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Sequence
@@ -21,9 +20,9 @@ from statsmodels.stats.power import TTestPower
 
 from audit import stats
 from audit.evidence import ItemResult, Metric, TestRecord, Threshold, Verdict
-from audit.metrics import rate, softmax
-from audit.models.base import Capability, OptionScores
-from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict
+from audit.metrics import rate
+from audit.models.base import Capability
+from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict, score_choice
 from probes.bias.design import Design, Vignette, fill, load_design
 
 ALPHA = 0.05
@@ -125,18 +124,9 @@ class CounterfactualDecisionProbe(Probe):
         return queries
 
     def score(self, query: Query, response: Response) -> ItemResult:
-        if not isinstance(response, OptionScores):
-            raise TypeError("counterfactual_decisions scores decision options; got a free-text response")
-        probs = softmax(response.logprobs)
-        choice = max(probs, key=probs.get)
-        return ItemResult(
-            probe_id=self.id, item_id=query.item_id, index=query.index, group=query.group, condition=query.condition,
-            prompt=list(query.messages), option_logprobs=response.logprobs, parsed=choice, reference=query.reference,
-            outcome="correct" if choice == query.reference else "incorrect",
-            scores={"p_correct": probs[query.reference], **{f"p_{k}": v for k, v in probs.items()}},
-        )
+        return score_choice(self, query, response, lambda probs: {
+            "p_correct": probs[query.reference], **{f"p_{k}": v for k, v in probs.items()}})
 
-    # -- statistics ------------------------------------------------------------------------
     def summarise(self, results: Sequence[ItemResult]) -> ProbeSummary:
         scored = [r for r in results if r.outcome != "error"]
         comparisons = _comparisons(scored, self.design())

@@ -16,9 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from audit import stats
 from audit.evidence import ItemResult, TestRecord, Threshold
-from audit.metrics import from_interval, rate, softmax
-from audit.models.base import Capability, OptionScores
-from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict
+from audit.metrics import from_interval, rate
+from audit.models.base import Capability
+from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict, score_choice
 
 OPTIONS = {"yes": ("yes", "Yes"), "no": ("no", "No")}
 INSTRUCTION = "Based only on the abstract above, answer the question with one word: yes or no."
@@ -86,16 +86,8 @@ class ContextCounterfactualProbe(Probe):
         return queries
 
     def score(self, query: Query, response: Response) -> ItemResult:
-        if not isinstance(response, OptionScores):
-            raise TypeError("context_counterfactual scores yes/no; got a free-text response")
-        probs = softmax(response.logprobs)
-        choice = max(probs, key=probs.get)
-        return ItemResult(
-            probe_id=self.id, item_id=query.item_id, index=query.index, group=query.group, condition=query.condition,
-            prompt=list(query.messages), option_logprobs=response.logprobs, parsed=choice, reference=query.reference,
-            outcome="correct" if choice == query.reference else "incorrect",
-            scores={"p_yes": probs["yes"], "p_expected": probs[query.reference]},
-        )
+        return score_choice(self, query, response,
+                            lambda probs: {"p_yes": probs["yes"], "p_expected": probs[query.reference]})
 
     def summarise(self, results: Sequence[ItemResult]) -> ProbeSummary:
         scored = [r for r in results if r.outcome != "error"]

@@ -15,9 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from audit import stats
 from audit.evidence import ItemResult, Threshold
 from audit.detectors import option_uncertainty, uncertainty_metrics
-from audit.metrics import from_interval, no_data, rate, softmax
-from audit.models.base import Capability, OptionScores
-from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict
+from audit.metrics import from_interval, no_data, rate
+from audit.models.base import Capability
+from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict, score_choice
 from probes.hallucination._choice import LETTERS, format_question
 
 OPTIONS = {"yes": ("Yes", "yes"), "no": ("No", "no")}
@@ -82,17 +82,7 @@ class FalseConfidenceProbe(Probe):
         return queries
 
     def score(self, query: Query, response: Response) -> ItemResult:
-        if not isinstance(response, OptionScores):
-            raise TypeError("false_confidence scores yes/no; got a free-text response")
-        probs = softmax(response.logprobs)
-        choice = max(probs, key=probs.get)
-        return ItemResult(
-            probe_id=self.id, item_id=query.item_id, index=query.index, condition=query.condition,
-            prompt=list(query.messages), option_logprobs=response.logprobs, parsed=choice, reference=query.reference,
-            outcome="correct" if choice == query.reference else "incorrect",
-            scores={"p_yes": probs["yes"], "p_chosen": probs[choice],
-                    "top_token_in_options": float(response.top_token_in_options)},
-        )
+        return score_choice(self, query, response, lambda probs: {"p_yes": probs["yes"]})
 
     def summarise(self, results: Sequence[ItemResult]) -> ProbeSummary:
         scored = [r for r in results if r.outcome != "error"]

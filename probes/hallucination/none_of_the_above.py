@@ -15,9 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from audit import stats
 from audit.evidence import ItemResult, Threshold
 from audit.detectors import option_uncertainty, uncertainty_metrics
-from audit.metrics import from_interval, no_data, rate, softmax
-from audit.models.base import Capability, OptionScores
-from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict
+from audit.metrics import from_interval, no_data, rate
+from audit.models.base import Capability
+from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict, score_choice
 from probes.hallucination._choice import LETTERS, format_question, letter_options
 
 NOTA = "None of the above"
@@ -81,18 +81,10 @@ class NoneOfTheAboveProbe(Probe):
                 for i, item in enumerate(items)]
 
     def score(self, query: Query, response: Response) -> ItemResult:
-        if not isinstance(response, OptionScores):
-            raise TypeError("none_of_the_above scores answer letters; got a free-text response")
-        probs = softmax(response.logprobs)
-        choice = max(probs, key=probs.get)
-        return ItemResult(
-            probe_id=self.id, item_id=query.item_id, index=query.index, condition=query.condition,
-            prompt=list(query.messages), option_logprobs=response.logprobs, parsed=choice,
-            reference=query.reference, outcome="correct" if choice == query.reference else "incorrect",
-            scores={"p_chosen": probs[choice], "p_reference": probs[query.reference],
-                    "p_nota": probs[query.meta["nota_letter"]], "picked_nota": float(choice == query.meta["nota_letter"]),
-                    "top_token_in_options": float(response.top_token_in_options)},
-        )
+        nota = query.meta["nota_letter"]
+        return score_choice(self, query, response, lambda probs: {
+            "p_reference": probs[query.reference], "p_nota": probs[nota],
+            "picked_nota": float(max(probs, key=probs.get) == nota)})
 
     def summarise(self, results: Sequence[ItemResult]) -> ProbeSummary:
         scored = [r for r in results if r.outcome != "error"]

@@ -19,7 +19,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from audit import stats
-from audit.evidence import ItemResult, Metric, Threshold
+from audit.evidence import ItemResult, Threshold
 from audit.metrics import from_interval, no_data, rate
 from audit.models.base import Capability
 from audit.probes import HiddenStates, Probe, ProbeSummary, Query, Response, bound_verdict

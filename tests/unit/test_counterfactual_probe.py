@@ -104,7 +104,6 @@ def test_planted_shift_is_detected_on_that_group_only_and_its_size_recovered(pro
     assert flagged == {"demographic:race_ethnicity:Black-vs-White"}
     metric = next(m for m in summary.metrics if m.name == "diff:demographic:race_ethnicity:Black-vs-White")
     # Truth: the expected change in P(indicated option) that a shift of delta causes, averaged over vignettes.
-    sigmoid = lambda x: 1 / (1 + math.exp(-x))
     units = sorted({f"{v.id}/p1" for v in all_items})
     n_options = {v.id: len(v.options) for v in all_items}
 
