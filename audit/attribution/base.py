@@ -162,6 +162,12 @@ def vocab_size(model: "HFModel") -> int:
     return int(model.model.get_input_embeddings().weight.shape[0])
 
 
+def check_baseline_arg(baseline_id: int | None) -> None:
+    """Validate an explainer's ``baseline_id`` option (None or a non-negative token id)."""
+    if baseline_id is not None:
+        check_token_ids([baseline_id], "baseline_id")
+
+
 def resolve_baseline(model: "HFModel", baseline_id: int | None) -> int:
     """The explicit baseline token: ``baseline_id``, else the pad token, else EOS."""
     if baseline_id is None:

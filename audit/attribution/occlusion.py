@@ -9,9 +9,11 @@ How the work shrinks (a naive run does n + 1 full forwards of prompt + target):
 
 * the KV cache of the unchanged prompt is computed once; the variant that ablates
   position i reuses its first i positions and recomputes only positions i onwards;
-* variants are *packed* side by side into one row per forward, each with its own
-  position ids and a block attention mask (prefix-cache columns < i, plus its own
-  tokens causally), so no token is padded or recomputed, and few forwards run;
+* variants are *packed* into batch rows, each with its own position ids and a block
+  attention mask (prefix-cache columns < i, plus its own tokens causally); the longest
+  remaining variant shares a row with the shortest ones that fit, so rows come out
+  nearly equal in length (under 1% padding), attention stays within a row, and a
+  forward of ~``max_tokens_per_forward`` tokens covers many variants;
 * several continuations (a contrastive target and its foil) branch off the same
   ablated prompt inside a variant instead of re-running it;
 * logits are computed only at the rows that predict target tokens (``logits_to_keep``);
@@ -21,7 +23,6 @@ How the work shrinks (a naive run does n + 1 full forwards of prompt + target):
 from __future__ import annotations
 
 import inspect
-import operator
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Sequence
@@ -30,6 +31,7 @@ import torch
 
 from audit.attribution.base import (
     Attribution,
+    check_baseline_arg,
     describe_baseline,
     resolve_baseline,
     token_strings,
@@ -57,20 +59,17 @@ class Occlusion:
     """Exact single-token occlusion with an explicit baseline token.
 
     ``baseline_id``: the replacement token (None → the tokenizer's pad token, else EOS).
-    ``max_tokens_per_forward``: how many packed tokens one forward may hold (memory/speed).
+    ``max_tokens_per_forward``: tokens (rows × row length) one forward may hold; at least one row
+    always runs. Bounds memory; around 512 is fastest on a CPU.
     """
 
     baseline_id: int | None = None
-    max_tokens_per_forward: int = 384
+    max_tokens_per_forward: int = 512
     name: ClassVar[str] = "occlusion"
     supported_targets: ClassVar[tuple[str, ...]] = ("*",)  # any TargetFunction
 
     def __post_init__(self) -> None:
-        if self.baseline_id is not None:
-            try:
-                operator.index(self.baseline_id)
-            except TypeError:
-                raise ValueError(f"baseline_id must be a token id, got {self.baseline_id!r}") from None
+        check_baseline_arg(self.baseline_id)
         if isinstance(self.max_tokens_per_forward, bool) or not isinstance(self.max_tokens_per_forward, int) \
                 or self.max_tokens_per_forward < 1:
             raise ValueError(f"max_tokens_per_forward must be a positive integer, got {self.max_tokens_per_forward!r}")
@@ -124,7 +123,7 @@ def ablated_logprobs(
     prompt: Sequence[int],
     continuations: Sequence[Sequence[int]],
     baseline_id: int,
-    max_tokens_per_forward: int = 384,
+    max_tokens_per_forward: int = 512,
 ) -> tuple[list[torch.Tensor], list[torch.Tensor], int]:
     """Teacher-forced log-probabilities of each continuation, unperturbed and with each prompt token ablated.
 
@@ -139,14 +138,14 @@ def ablated_logprobs(
     prefix, calls = _prefix_kv(lm, prompt[:-1])
     variants = [_Variant(n - 1, prompt[-1])]  # the unperturbed prompt
     variants += [_Variant(i, baseline_id) for i in range(n) if prompt[i] != baseline_id]
-    per_variant: list[list[torch.Tensor]] = []
-    for chunk in _chunks(variants, n, conts, max_tokens_per_forward):
-        per_variant.extend(_run_packed(lm, prompt, conts, chunk, prefix))
+    results: dict[_Variant, list[torch.Tensor]] = {}
+    for rows in _layout(variants, n, conts, max_tokens_per_forward):
+        results.update(_run_forward(lm, prompt, conts, rows, prefix))
         calls += 1
-    base = per_variant[0]
+    base = results[variants[0]]
     ablated = [b[None].repeat(n, 1) for b in base]  # a baseline-token position keeps the base value
-    for variant, lps in zip(variants[1:], per_variant[1:]):
-        for k, lp in enumerate(lps):
+    for variant in variants[1:]:
+        for k, lp in enumerate(results[variant]):
             ablated[k][variant.start] = lp
     return base, ablated, calls
 
@@ -169,59 +168,97 @@ def _segment_len(start: int, n: int, conts: list[list[int]]) -> int:
     return (n - start) + sum(len(c) - 1 for c in conts)
 
 
-def _chunks(variants: list[_Variant], n: int, conts: list[list[int]], budget: int) -> list[list[_Variant]]:
-    """Consecutive groups whose packed length stays within ``budget`` (a longer variant goes alone)."""
-    chunks: list[list[_Variant]] = []
-    current: list[_Variant] = []
-    size = 0
-    for variant in variants:
-        length = _segment_len(variant.start, n, conts)
-        if current and size + length > budget:
-            chunks.append(current)
-            current, size = [], 0
-        current.append(variant)
-        size += length
-    if current:
-        chunks.append(current)
-    return chunks
+def _layout(variants: list[_Variant], n: int, conts: list[list[int]], budget: int) -> list[list[list[_Variant]]]:
+    """Forwards → rows → variants.
+
+    Segment lengths fall by one per ablated position, so pairing the longest remaining
+    segment with the shortest ones that still fit (two pointers) fills rows to about the
+    longest segment's length with almost no padding, while each row's attention stays
+    small (a row attends only within itself and to the prefix). Each forward then takes
+    as many rows as ``budget`` tokens allow.
+    """
+    order = sorted(variants, key=lambda v: _segment_len(v.start, n, conts), reverse=True)
+    width = _segment_len(order[0].start, n, conts)
+    rows: list[list[_Variant]] = []
+    lo, hi = 0, len(order) - 1
+    while lo <= hi:
+        row, size = [order[lo]], _segment_len(order[lo].start, n, conts)
+        lo += 1
+        while lo <= hi and size + _segment_len(order[hi].start, n, conts) <= width:
+            row.append(order[hi])
+            size += _segment_len(order[hi].start, n, conts)
+            hi -= 1
+        rows.append(row)
+    per_forward = max(1, budget // width)
+    return [rows[j:j + per_forward] for j in range(0, len(rows), per_forward)]
 
 
-def _run_packed(
-    lm: Any, prompt: list[int], conts: list[list[int]], chunk: list[_Variant], prefix: KV
-) -> list[list[torch.Tensor]]:
-    """One forward over the packed variants of ``chunk``; per variant, per continuation: log-probs [T_k]."""
-    n, device = len(prompt), lm.device
-    ids: list[int] = []
-    pos: list[int] = []
-    owner: list[int] = []  # variant index within the chunk
-    branch: list[int] = []  # -1: prompt part; k: continuation k
-    rows: list[int] = []  # packed index whose logits predict each target token
-    labels: list[int] = []
-    for v, variant in enumerate(chunk):
+@dataclass
+class _Row:
+    """One batch row under construction: packed tokens and their bookkeeping."""
+
+    ids: list[int]
+    pos: list[int]
+    owner: list[int]  # which variant of the row a token belongs to (padding: a unique negative id)
+    branch: list[int]  # -1: the prompt part; k: continuation k
+    start: list[int]  # the owner's ablated position: the prefix columns it may see
+    keep: list[int]  # columns whose logits predict target tokens, in label order
+    labels: list[int]
+
+
+def _build_row(prompt: list[int], conts: list[list[int]], variants: list[_Variant]) -> _Row:
+    n = len(prompt)
+    row = _Row([], [], [], [], [], [], [])
+    for v, variant in enumerate(variants):
         part = [variant.first_token] + prompt[variant.start + 1:]
-        ids += part
-        pos += range(variant.start, n)
-        owner += [v] * len(part)
-        branch += [-1] * len(part)
-        last_prompt = len(ids) - 1
+        row.ids += part
+        row.pos += range(variant.start, n)
+        row.branch += [-1] * len(part)
+        last_prompt = len(row.ids) - 1
         for k, cont in enumerate(conts):
-            first = len(ids)
-            ids += cont[:-1]
-            pos += range(n, n + len(cont) - 1)
-            owner += [v] * (len(cont) - 1)
-            branch += [k] * (len(cont) - 1)
-            rows += [last_prompt, *range(first, len(ids))]
-            labels += cont
+            first = len(row.ids)
+            row.ids += cont[:-1]
+            row.pos += range(n, n + len(cont) - 1)
+            row.branch += [k] * (len(cont) - 1)
+            row.keep += [last_prompt, *range(first, len(row.ids))]
+            row.labels += cont
+        row.owner += [v] * (len(row.ids) - len(row.owner))
+        row.start += [variant.start] * (len(row.ids) - len(row.start))
+    return row
 
-    n_cached = max(variant.start for variant in chunk)  # prefix columns any variant may see
-    pos_t = torch.tensor(pos, device=device)
-    owner_t = torch.tensor(owner, device=device)
-    branch_t = torch.tensor(branch, device=device)
-    starts_t = torch.tensor([chunk[v].start for v in owner], device=device)
-    sees_prefix = torch.arange(n_cached, device=device)[None, :] < starts_t[:, None]  # [S, n_cached]
-    sees_packed = ((owner_t[:, None] == owner_t[None, :]) & (pos_t[None, :] <= pos_t[:, None])
-                   & ((branch_t[None, :] == -1) | (branch_t[None, :] == branch_t[:, None])))  # [S, S]
-    allowed = torch.cat([sees_prefix, sees_packed], dim=1)
+
+def _pad_row(row: _Row, width: int, n_keep: int, pad_id: int) -> None:
+    extra = width - len(row.ids)
+    row.owner += [-1 - j for j in range(extra)]  # each padding token attends only to itself
+    row.ids += [pad_id] * extra
+    row.pos += [0] * extra
+    row.branch += [-1] * extra
+    row.start += [0] * extra
+    row.keep += [row.keep[-1]] * (n_keep - len(row.keep))  # duplicates; their logits are not read
+
+
+def _row_mask(row: _Row, n_cached: int) -> torch.Tensor:
+    """[width, n_cached + width] booleans: prefix columns before the owner's start, own tokens causally."""
+    pos, owner, branch = torch.tensor(row.pos), torch.tensor(row.owner), torch.tensor(row.branch)
+    sees_prefix = torch.arange(n_cached)[None, :] < torch.tensor(row.start)[:, None]
+    sees_row = ((owner[:, None] == owner[None, :]) & (pos[None, :] <= pos[:, None])
+                & ((branch[None, :] == -1) | (branch[None, :] == branch[:, None])))
+    return torch.cat([sees_prefix, sees_row], dim=1)
+
+
+def _run_forward(
+    lm: Any, prompt: list[int], conts: list[list[int]], rows_of_variants: list[list[_Variant]], prefix: KV
+) -> dict[_Variant, list[torch.Tensor]]:
+    """One batched forward over packed rows; per variant, per continuation: log-probs [T_k]."""
+    device = lm.device
+    rows = [_build_row(prompt, conts, variants) for variants in rows_of_variants]
+    width = max(len(r.ids) for r in rows)
+    n_keep = max(len(r.keep) for r in rows)
+    pad_id = prompt[0]
+    for row in rows:
+        _pad_row(row, width, n_keep, pad_id)
+    n_cached = max(v.start for variants in rows_of_variants for v in variants)
+    allowed = torch.stack([_row_mask(r, n_cached) for r in rows]).to(device)
     dtype = lm.get_input_embeddings().weight.dtype
     mask = torch.zeros(allowed.shape, dtype=dtype, device=device).masked_fill_(~allowed, torch.finfo(dtype).min)
 
@@ -229,19 +266,24 @@ def _run_packed(
     if n_cached:
         from transformers import DynamicCache
 
-        cache = DynamicCache(ddp_cache_data=[(k[:, :, :n_cached], v[:, :, :n_cached]) for k, v in prefix])
-        kwargs = {"use_cache": True, _cache_kwarg(lm): cache}
-    logits = lm(input_ids=torch.tensor([ids], device=device), position_ids=pos_t[None],
-                attention_mask=mask[None, None], logits_to_keep=torch.tensor(rows, device=device), **kwargs).logits
-    logp = torch.log_softmax(logits[0].float(), dim=-1)
-    picked = logp.gather(-1, torch.tensor(labels, device=device)[:, None])[:, 0].cpu()
-
-    out: list[list[torch.Tensor]] = []
-    at = 0
-    for _ in chunk:
-        per_cont = []
-        for cont in conts:
-            per_cont.append(picked[at:at + len(cont)])
-            at += len(cont)
-        out.append(per_cont)
-    return out
+        batch = len(rows)
+        kv = [(k[:, :, :n_cached].expand(batch, -1, -1, -1), v[:, :, :n_cached].expand(batch, -1, -1, -1))
+              for k, v in prefix]
+        kwargs = {"use_cache": True, _cache_kwarg(lm): DynamicCache(ddp_cache_data=kv)}
+    logits = lm(input_ids=torch.tensor([r.ids for r in rows], device=device),
+                position_ids=torch.tensor([r.pos for r in rows], device=device),
+                attention_mask=mask[:, None], logits_to_keep=torch.tensor([r.keep for r in rows], device=device),
+                **kwargs).logits  # [rows, n_keep, vocab]
+    results: dict[_Variant, list[torch.Tensor]] = {}
+    for b, (row, variants) in enumerate(zip(rows, rows_of_variants)):
+        n_labels = len(row.labels)
+        logp = torch.log_softmax(logits[b, :n_labels].float(), dim=-1)
+        picked = logp.gather(-1, torch.tensor(row.labels, device=device)[:, None])[:, 0].cpu()
+        at = 0
+        for variant in variants:
+            per_cont = []
+            for cont in conts:
+                per_cont.append(picked[at:at + len(cont)])
+                at += len(cont)
+            results[variant] = per_cont
+    return results

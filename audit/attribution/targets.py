@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, ClassVar, Protocol, Sequence, runtime_checkabl
 
 import torch
 
+from audit.attribution.errors import UnknownNameError
+from audit.errors import SelectionError
 from audit.registry import Registry
 
 if TYPE_CHECKING:
@@ -129,7 +131,10 @@ TARGETS.register("contrastive", ContrastiveTarget, aliases=("contrast",))
 
 def make_target(name: str, foil_ids: Sequence[int] | None = None) -> TargetFunction:
     """Build the registered target ``name``; ``foil_ids`` is required by (and only by) contrastive ones."""
-    cls = TARGETS.get(name)
+    try:
+        cls = TARGETS.get(name)
+    except SelectionError as exc:
+        raise UnknownNameError(str(exc)) from None
     wants_foil = "foil_ids" in getattr(cls, "__dataclass_fields__", {})
     if wants_foil and foil_ids is None:
         raise ValueError(f"target {name!r} needs a foil (e.g. foil_text='No')")
