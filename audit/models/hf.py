@@ -286,8 +286,10 @@ class HFModel(ModelUnderAudit):
             from transformer_lens.model_bridge import TransformerBridge
 
             arch_name = getattr(self.model.config, "_name_or_path", "") or self.name
+            # boot_transformers rewires the model it is given (its KV cache then comes back empty), so it
+            # gets a copy: the audited model must behave the same before and after someone asks for hooks.
             self._bridge = TransformerBridge.boot_transformers(
-                arch_name, hf_model=self.model, tokenizer=self.tokenizer, device=self.device.type
+                arch_name, hf_model=copy.deepcopy(self.model), tokenizer=self.tokenizer, device=self.device.type
             )
         return self._bridge
 

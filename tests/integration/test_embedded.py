@@ -55,7 +55,10 @@ def test_greedy_generation_is_deterministic(embedded_model):
 
 
 def test_transformer_bridge_reproduces_the_model_logits(embedded_model):
+    options = {"yes": ("Yes",), "long": ("Metformin is first-line therapy",)}
+    before = embedded_model.score_options(PROMPT, options).variant_logprobs
     bridge = embedded_model.bridge()
+    assert embedded_model.score_options(PROMPT, options).variant_logprobs == before  # the model is not rewired
     ids = torch.tensor([embedded_model.encode_prompt(PROMPT)])
     with torch.no_grad():
         logits, cache = bridge.run_with_cache(ids)
