@@ -269,7 +269,7 @@ def main() -> int:
           f"(moves the context's trailing newline into the continuation); "
           f"max |delta| vs medaudit {max_abs_delta(ours, strings):.2e} (not a target)")
 
-    print(f"load average at end {load_average()}")
+    print(f"load average at end {load_average()} (includes this run itself)")
     print(f"target ratio >= {TARGET_RATIO:.0f}x: {verdict(ratio >= TARGET_RATIO)} ({ratio:.2f}x)")
     print(f"target delta <= {TARGET_DELTA:.0e}: {verdict(delta <= TARGET_DELTA)} ({delta:.2e})")
     return 0

@@ -114,7 +114,7 @@ def main() -> int:
     cached = bench_cached(args.runs)
     converted = None if args.no_convert else bench_convert()
 
-    print(f"load average at end {load_average()}")
+    print(f"load average at end {load_average()} (includes this run itself)")
     print(f"target cached load < {TARGET_CACHED_S:.0f} s: {verdict(cached < TARGET_CACHED_S)} ({cached:.2f} s)")
     if converted is not None:
         print(f"target first-time conversion ~{TARGET_CONVERT_S:.0f} s (<= {TARGET_CONVERT_S:.0f} s): "
