@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -127,7 +128,7 @@ class HFModel(ModelUnderAudit):
         if n_tokens > self.context_window:
             raise ContextWindowError(item_id, n_tokens, self.context_window)
 
-    @property
+    @functools.cached_property
     def _cache_kwarg(self) -> str:
         # transformers renamed ``past_key_values`` to ``cache`` during 5.x.
         import inspect
@@ -151,7 +152,8 @@ class HFModel(ModelUnderAudit):
             raise ValueError(f"item {item_id!r}: an answer option encodes to no tokens")
         self._check_fits(len(prompt_ids) + max(len(ids) for _, _, ids in variants), item_id)
 
-        out = self.model(input_ids=torch.tensor([prompt_ids], device=self.device), use_cache=True)
+        # Only the last position's logits are needed: skipping the LM head elsewhere saves ~20% on a small model.
+        out = self.model(input_ids=torch.tensor([prompt_ids], device=self.device), use_cache=True, logits_to_keep=1)
         first = torch.log_softmax(out.logits[0, -1].float(), dim=-1)
         per_token = [[first[ids[0]].item()] for _, _, ids in variants]
 
@@ -203,7 +205,7 @@ class HFModel(ModelUnderAudit):
         """Log-probability of every vocabulary token as the first token of the reply."""
         prompt_ids = self.encode_prompt(prompt)
         self._check_fits(len(prompt_ids) + 1, item_id)
-        logits = self.model(input_ids=torch.tensor([prompt_ids], device=self.device)).logits[0, -1]
+        logits = self.model(input_ids=torch.tensor([prompt_ids], device=self.device), logits_to_keep=1).logits[0, -1]
         return torch.log_softmax(logits.float(), dim=-1).cpu()
 
     # -- generation ----------------------------------------------------------------------
