@@ -160,6 +160,9 @@ def score_lmeval_strings(hflm: Any, model: Any, items: tuple[Item, ...]) -> dict
 def check_tokenisation(hflm: Any, model: Any, items: tuple[Item, ...]) -> int:
     """Assert both sides use identical context and continuation token ids.
 
+    medaudit's side is read from ``OptionScores.variant_token_ids`` (the ids
+    ``score_options`` scored) where that field exists, else from ``encode_continuation``.
+
     Also asserts that tokenising context+option jointly gives the same ids as the split
     (so the scored sequence is the natural tokenisation of the full text) and that every
     option is 2–6 tokens. Returns how many requests lm-eval's string path would split
@@ -170,8 +173,11 @@ def check_tokenisation(hflm: Any, model: Any, items: tuple[Item, ...]) -> int:
         context = model.render(messages(item))
         context_ids = model.encode_prompt(messages(item))
         assert hflm.tok_encode(context) == context_ids, f"{item.item_id}: context ids differ"
-        for text in item.options:
+        used = getattr(model.score_options(messages(item), option_map(item), item.item_id), "variant_token_ids", None)
+        for label, text in zip(LABELS, item.options):
             ids = model.encode_continuation(text)
+            if used:  # the ids score_options reports it scored
+                assert used[f"{label}::{text}"] == ids, f"{item.item_id}/{text}: score_options used other ids"
             assert hflm.tok_encode(text, add_special_tokens=False) == ids, f"{item.item_id}/{text}: ids differ"
             assert 2 <= len(ids) <= 6, f"{item.item_id}/{text}: {len(ids)} tokens, want 2-6"
             assert hflm.tok_encode(context + text) == context_ids + ids, f"{item.item_id}/{text}: joint split"
