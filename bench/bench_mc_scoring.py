@@ -23,12 +23,13 @@ import argparse
 import logging
 import os
 import statistics
-import time
 import warnings
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import torch
+
+from _timing import load_average, timed, verdict  # noqa: E402  (scripts run from bench/)
 
 T = TypeVar("T")
 
@@ -201,23 +202,7 @@ def n_correct(scores: dict[str, float], items: tuple[Item, ...]) -> int:
 
 
 # -- timing ------------------------------------------------------------------------------------
-def timed(fn: Callable[[], T]) -> tuple[float, T]:
-    """Wall-clock seconds of one call, and its result."""
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
 
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
-def load_average() -> str:
-    """The 1-minute load average (other processes on a 2-core VM skew timings)."""
-    try:
-        return f"{os.getloadavg()[0]:.2f}"
-    except OSError:
-        return "n/a"
 
 
 def load_hflm(folder: str) -> Any:

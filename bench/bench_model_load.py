@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from _timing import load_average, verdict  # noqa: E402  (scripts run from bench/)
 
 TARGET_CACHED_S = 3.0
 TARGET_CONVERT_S = 20.0
@@ -35,6 +36,7 @@ if sys.argv[1] == "preimport":  # pull in the libraries load_model imports lazil
     import torch, transformers
     from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig, LlamaForCausalLM
 from audit.models import load_model
+
 t1 = time.perf_counter()
 model = load_model(None, device="cpu")
 t2 = time.perf_counter()
@@ -67,16 +69,6 @@ def fmt(values: list[float]) -> str:
     return ", ".join(f"{v:.2f}" for v in values)
 
 
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
-def load_average() -> str:
-    """The 1-minute load average (other processes on a 2-core VM skew timings)."""
-    try:
-        return f"{os.getloadavg()[0]:.2f}"
-    except OSError:
-        return "n/a"
 
 
 def bench_cached(runs: int) -> float:

@@ -25,11 +25,12 @@ import argparse
 import logging
 import os
 import statistics
-import time
 import warnings
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import torch
+
+from _timing import load_average, timed, verdict  # noqa: E402  (scripts run from bench/)
 
 T = TypeVar("T")
 
@@ -43,22 +44,7 @@ MESSAGES = [
 TARGET_TEXT = "Yes, it is"
 
 
-def timed(fn: Callable[[], T]) -> tuple[float, T]:
-    start = time.perf_counter()
-    value = fn()
-    return time.perf_counter() - start, value
 
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
-def load_average() -> str:
-    """The 1-minute load average (other processes on a 2-core VM skew timings)."""
-    try:
-        return f"{os.getloadavg()[0]:.2f}"
-    except OSError:
-        return "n/a"
 
 
 def run_captum(model: Any, text: str, target_ids: list[int], baseline: int) -> tuple[torch.Tensor, torch.Tensor]:
