@@ -2,8 +2,8 @@
 
 Scores the 4 multi-token options of 20 medical multiple-choice items with
 
-(a) medaudit's ``HFModel.score_options`` (one call per item: one prompt pass, then one
-    batched pass over all options on the repeated KV cache), and
+(a) medaudit's ``HFModel.score_options`` (one call per item: one forward pass over the
+    prompt and all option tails packed into one sequence with a block attention mask), and
 (b) lm-evaluation-harness's ``HFLM`` (``batch_size=16``, CPU), which runs every
     context+continuation pair as its own padded row.
 

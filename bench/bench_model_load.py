@@ -12,6 +12,10 @@ Unless ``--no-convert`` is given, one extra run points ``MEDAUDIT_CACHE_DIR`` at
 temporary directory, so ``load_model`` must dequantise the GGUF and write the cache first.
 
 Run: ``.venv/bin/python bench/bench_model_load.py [--runs 5] [--no-convert]``. Always exits 0.
+
+In the same run, fresh children load the same cached safetensors folder with bare
+transformers (``AutoTokenizer`` + ``AutoModelForCausalLM.from_pretrained``, imports
+included): the floor any transformers-based tool pays, printed with the ratio.
 """
 
 from __future__ import annotations
@@ -46,12 +50,22 @@ print("RESULT " + json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "reload_s"
 """
 
 
-def run_child(env: dict[str, str], mode: str = "plain") -> dict[str, float]:
+BARE_CHILD = """
+import json, sys, time
+t0 = time.perf_counter()
+from transformers import AutoModelForCausalLM, AutoTokenizer
+AutoTokenizer.from_pretrained(sys.argv[1])
+AutoModelForCausalLM.from_pretrained(sys.argv[1], dtype="float32")
+print("RESULT " + json.dumps({"load_s": time.perf_counter() - t0}))
+"""
+
+
+def run_child(env: dict[str, str], mode: str = "plain", code: str = CHILD) -> dict[str, float]:
     """Run the timing snippet in a fresh interpreter; its figures plus the child's wall time.
 
     ``mode="preimport"`` imports torch, transformers and the Llama classes before timing."""
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", CHILD, mode], env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.run([sys.executable, "-c", code, mode], env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"child failed (rc {proc.returncode}):\n{proc.stderr[-2000:]}")
@@ -59,10 +73,11 @@ def run_child(env: dict[str, str], mode: str = "plain") -> dict[str, float]:
     return {**json.loads(line.removeprefix("RESULT ")), "wall_s": wall}
 
 
-def ensure_cache(env: dict[str, str]) -> None:
-    """Make sure the converted-model cache exists before timing cached loads."""
+def ensure_cache(env: dict[str, str]) -> str:
+    """Make sure the converted-model cache exists before timing cached loads; return its folder."""
     code = "from audit.models.loading import resolve_model; print(resolve_model(None).folder)"
-    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+    proc = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)
+    return proc.stdout.strip().splitlines()[-1]
 
 
 def fmt(values: list[float]) -> str:
@@ -71,10 +86,10 @@ def fmt(values: list[float]) -> str:
 
 
 
-def bench_cached(runs: int) -> float:
-    """Time ``runs`` cached loads in fresh processes; print them; return the median load."""
+def bench_cached(runs: int) -> tuple[float, float]:
+    """Time ``runs`` cached loads in fresh processes; print them; return the median load with and without imports."""
     env = dict(os.environ)
-    ensure_cache(env)
+    folder = ensure_cache(env)
     results = [run_child(env) for _ in range(runs)]
     med = {k: statistics.median(r[k] for r in results) for k in ("import_s", "load_s", "reload_s", "wall_s")}
     print(f"cached load_model(None), fresh process x{runs}: median {med['load_s']:.2f} s "
@@ -84,7 +99,11 @@ def bench_cached(runs: int) -> float:
     pre = statistics.median(run_child(env, "preimport")["load_s"] for _ in range(runs))
     print(f"  info: same call with torch/transformers/Llama classes imported beforehand: median {pre:.2f} s "
           f"(so ~{med['load_s'] - pre:.2f} s of the load is first-time library imports)")
-    return med["load_s"]
+    bare = statistics.median(run_child(env, folder, BARE_CHILD)["load_s"] for _ in range(runs))
+    print(f"  baseline: bare transformers AutoTokenizer + AutoModelForCausalLM.from_pretrained of the same "
+          f"cached folder, imports included, fresh process x{runs}: median {bare:.2f} s; "
+          f"ratio medaudit / bare transformers {med['load_s'] / bare:.2f}x")
+    return med["load_s"], pre
 
 
 def bench_convert() -> float:
@@ -103,11 +122,14 @@ def main() -> int:
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, cpus {os.cpu_count()}; load average at start {load_average()}")
 
-    cached = bench_cached(args.runs)
+    cached, preimported = bench_cached(args.runs)
     converted = None if args.no_convert else bench_convert()
 
     print(f"load average at end {load_average()} (includes this run itself)")
-    print(f"target cached load < {TARGET_CACHED_S:.0f} s: {verdict(cached < TARGET_CACHED_S)} ({cached:.2f} s)")
+    print(f"target cached load < {TARGET_CACHED_S:.0f} s, libraries already imported: "
+          f"{verdict(preimported < TARGET_CACHED_S)} ({preimported:.2f} s)")
+    print(f"target cached load < {TARGET_CACHED_S:.0f} s, first-time torch/transformers imports included: "
+          f"{verdict(cached < TARGET_CACHED_S)} ({cached:.2f} s)")
     if converted is not None:
         print(f"target first-time conversion ~{TARGET_CONVERT_S:.0f} s (<= {TARGET_CONVERT_S:.0f} s): "
               f"{verdict(converted <= TARGET_CONVERT_S)} ({converted:.2f} s)")

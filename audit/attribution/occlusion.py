@@ -22,7 +22,6 @@ How the work shrinks (a naive run does n + 1 full forwards of prompt + target):
 
 from __future__ import annotations
 
-import inspect
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Sequence
@@ -38,6 +37,7 @@ from audit.attribution.base import (
     validate_request,
 )
 from audit.attribution.targets import TargetFunction
+from audit.models.packing import additive_mask, cache_kwarg
 
 if TYPE_CHECKING:
     from audit.models.hf import HFModel
@@ -150,11 +150,6 @@ def ablated_logprobs(
     return base, ablated, calls
 
 
-def _cache_kwarg(lm: Any) -> str:
-    # transformers renamed ``past_key_values`` to ``cache`` during 5.x.
-    return "cache" if "cache" in inspect.signature(lm.forward).parameters else "past_key_values"
-
-
 def _prefix_kv(lm: Any, ids: list[int]) -> tuple[KV, int]:
     """Keys and values of ``ids`` for every layer (one forward), or [] when there is no prefix."""
     if not ids:
@@ -259,8 +254,7 @@ def _run_forward(
         _pad_row(row, width, n_keep, pad_id)
     n_cached = max(v.start for variants in rows_of_variants for v in variants)
     allowed = torch.stack([_row_mask(r, n_cached) for r in rows]).to(device)
-    dtype = lm.get_input_embeddings().weight.dtype
-    mask = torch.zeros(allowed.shape, dtype=dtype, device=device).masked_fill_(~allowed, torch.finfo(dtype).min)
+    mask = additive_mask(allowed, lm.get_input_embeddings().weight.dtype)
 
     kwargs: dict[str, Any] = {"use_cache": False}
     if n_cached:
@@ -269,7 +263,7 @@ def _run_forward(
         batch = len(rows)
         kv = [(k[:, :, :n_cached].expand(batch, -1, -1, -1), v[:, :, :n_cached].expand(batch, -1, -1, -1))
               for k, v in prefix]
-        kwargs = {"use_cache": True, _cache_kwarg(lm): DynamicCache(ddp_cache_data=kv)}
+        kwargs = {"use_cache": True, cache_kwarg(lm): DynamicCache(ddp_cache_data=kv)}
     logits = lm(input_ids=torch.tensor([r.ids for r in rows], device=device),
                 position_ids=torch.tensor([r.pos for r in rows], device=device),
                 attention_mask=mask[:, None], logits_to_keep=torch.tensor([r.keep for r in rows], device=device),

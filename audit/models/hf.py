@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-import functools
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -21,6 +21,7 @@ from audit.models.base import (
     OptionScores,
 )
 from audit.models.loading import ResolvedModel
+from audit.models.packing import additive_mask
 
 _DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
@@ -128,23 +129,18 @@ class HFModel(ModelUnderAudit):
         if n_tokens > self.context_window:
             raise ContextWindowError(item_id, n_tokens, self.context_window)
 
-    @functools.cached_property
-    def _cache_kwarg(self) -> str:
-        # transformers renamed ``past_key_values`` to ``cache`` during 5.x.
-        import inspect
-
-        return "cache" if "cache" in inspect.signature(self.model.forward).parameters else "past_key_values"
-
     # -- scoring -------------------------------------------------------------------------
     @torch.no_grad()
     def score_options(
         self, prompt: Messages, options: dict[str, Sequence[str]], item_id: str = "?"
     ) -> OptionScores:
-        """Teacher-force every option variant after one shared prompt.
+        """Teacher-force every option variant after one shared prompt, in one forward pass.
 
-        The prompt runs once; its KV cache is repeated across a single batched forward
-        over all multi-token variants (right-padded), so the cost is one prompt pass
-        plus one short pass, whatever the number of options.
+        The prompt and every variant's tail are packed into a single sequence. A custom
+        attention mask lets each tail see the prompt and its own earlier tokens only, and
+        explicit position ids restart each tail right after the prompt, so every variant is
+        scored exactly as if it followed the prompt alone. LM-head logits are computed only
+        at the positions that predict an option token.
         """
         prompt_ids = self.encode_prompt(prompt)
         variants = [(label, text, self.encode_continuation(text)) for label, texts in options.items() for text in texts]
@@ -152,28 +148,31 @@ class HFModel(ModelUnderAudit):
             raise ValueError(f"item {item_id!r}: an answer option encodes to no tokens")
         self._check_fits(len(prompt_ids) + max(len(ids) for _, _, ids in variants), item_id)
 
-        # Only the last position's logits are needed: skipping the LM head elsewhere saves ~20% on a small model.
-        out = self.model(input_ids=torch.tensor([prompt_ids], device=self.device), use_cache=True, logits_to_keep=1)
-        first = torch.log_softmax(out.logits[0, -1].float(), dim=-1)
-        per_token = [[first[ids[0]].item()] for _, _, ids in variants]
-
-        multi = [i for i, (_, _, ids) in enumerate(variants) if len(ids) > 1]
-        if multi:
-            tails = [variants[i][2] for i in multi]
-            width = max(len(t) for t in tails) - 1  # the last token of a tail is only predicted
-            pad = self.tokenizer.pad_token_id
-            inputs = torch.tensor([t[:-1] + [pad] * (width - len(t) + 1) for t in tails], device=self.device)
-            mask_tail = torch.tensor([[1] * (len(t) - 1) + [0] * (width - len(t) + 1) for t in tails], device=self.device)
-            mask = torch.cat([torch.ones(len(tails), len(prompt_ids), dtype=torch.long, device=self.device), mask_tail], 1)
-            cache = out.cache if hasattr(out, "cache") else out.past_key_values
-            cache.batch_repeat_interleave(len(tails))
-            logits = self.model(input_ids=inputs, attention_mask=mask, use_cache=True,
-                                **{self._cache_kwarg: cache}).logits
-            logp = torch.log_softmax(logits.float(), dim=-1)
-            for row, i in enumerate(multi):
-                ids = variants[i][2]
-                targets = torch.tensor(ids[1:], device=self.device)
-                per_token[i] += logp[row, : len(ids) - 1].gather(-1, targets[:, None])[:, 0].tolist()
+        n_prompt = len(prompt_ids)
+        # The last token of each variant is only predicted, never fed.
+        tails = [ids[:-1] for _, _, ids in variants]
+        starts = list(itertools.accumulate((len(t) for t in tails), initial=n_prompt))[:-1]
+        total = n_prompt + sum(len(t) for t in tails)
+        input_ids = torch.tensor([prompt_ids + [tok for t in tails for tok in t]], device=self.device)
+        positions = list(range(n_prompt)) + [n_prompt + k for t in tails for k in range(len(t))]
+        allowed = torch.zeros(total, total, dtype=torch.bool, device=self.device)
+        allowed[:, :n_prompt] = True
+        allowed[:n_prompt, :n_prompt] = torch.ones(n_prompt, n_prompt, dtype=torch.bool, device=self.device).tril()
+        for start, tail in zip(starts, tails):
+            end = start + len(tail)
+            allowed[start:end, start:end] = torch.ones(len(tail), len(tail), dtype=torch.bool, device=self.device).tril()
+        mask = additive_mask(allowed, next(self.model.parameters()).dtype)
+        keep = torch.tensor([n_prompt - 1] + list(range(n_prompt, total)), device=self.device)
+        logits = self.model(input_ids=input_ids, attention_mask=mask[None, None],
+                            position_ids=torch.tensor([positions], device=self.device),
+                            use_cache=False, logits_to_keep=keep).logits[0]
+        logp = torch.log_softmax(logits.float(), dim=-1)
+        first = logp[0]
+        per_token: list[list[float]] = []
+        for start, (_, _, ids) in zip(starts, variants):
+            rows = [0] + [1 + start - n_prompt + k for k in range(len(ids) - 1)]
+            picked = logp[torch.tensor(rows, device=self.device), torch.tensor(ids, device=self.device)]
+            per_token.append(picked.tolist())
         totals = [math.fsum(lps) for lps in per_token]
         variant_logprobs = {f"{label}::{text}": lp for (label, text, _), lp in zip(variants, totals)}
         by_label: dict[str, list[float]] = {}

@@ -30,6 +30,19 @@ def test_shared_prefix_scoring_matches_full_forward(tiny_model):
     assert 0.0 <= scores.option_mass <= 1.0
 
 
+@pytest.mark.parametrize("attention", ["sdpa", "eager"])
+def test_packed_scoring_is_exact_under_each_attention_kernel(tiny_model_dir, attention):
+    # Options of different lengths in one packed sequence must not see each other.
+    model = load_model(str(tiny_model_dir), device="cpu")
+    model.model.set_attn_implementation(attention)
+    options = {"a": ("chest pain radiating to the left arm", "no"), "b": ("Yes", "shortness of breath")}
+    scores = model.score_options(PROMPT, options, "q1")
+    for label, texts in options.items():
+        for text in texts:
+            per_token = model.continuation_logprobs(PROMPT, text)
+            assert scores.variant_token_logprobs[f"{label}::{text}"] == pytest.approx(per_token, abs=1e-5)
+
+
 def test_next_token_distribution_agrees_with_option_scores(tiny_model):
     logprobs = tiny_model.next_token_logprobs(PROMPT)
     assert logprobs.exp().sum().item() == pytest.approx(1.0, abs=1e-4)
