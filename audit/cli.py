@@ -92,6 +92,12 @@ def run(
     progress: bool = typer.Option(True, help="Show a progress bar."),
     show_pii: bool = typer.Option(False, "--show-pii", help="Store identifiers found in model output unredacted "
                                   "(default: replaced by keyed tokens everywhere)."),
+    explain: int = typer.Option(3, min=0, help="Explain the N most severe findings (token attribution with "
+                                "faithfulness, logit lens, patching for paired items); 0: none."),
+    explain_method: List[str] = typer.Option([], help="Token-attribution method for --explain (repeatable; see "
+                                             "`medaudit list --explainers`). Default: occlusion; under --full also "
+                                             "shap and captum.integrated_gradients."),
+    explain_budget: float = typer.Option(90.0, min=1.0, help="Seconds after which no new explanation is started."),
 ) -> None:
     """Audit a model and write evidence.json, report.html and report.md into a run folder."""
     _quiet_libraries()
@@ -105,6 +111,7 @@ def run(
             raise SelectionError("--data needs exactly one --probe to apply to")
         config = RunConfig(model=model, probes=tuple(probe), suites=tuple(suite), tags=tuple(tag), limit=limit,
                            seed=seed, full=full, device=device, dtype=dtype, batch_size=batch_size, show_pii=show_pii,
+                           explain=explain, explain_methods=tuple(explain_method), explain_budget_s=explain_budget,
                            data=((probe[0], str(data.resolve())),) if data is not None else ())
         if show_pii:
             typer.echo("warning: --show-pii stores identifiers found in model output unredacted in the run folder "
@@ -142,13 +149,55 @@ def run(
     _guard(action)
 
 
+@app.command("explain")
+def explain_command(
+    run_dir: Path = typer.Argument(..., help="A run folder written by `medaudit run`."),
+    finding: List[str] = typer.Argument(..., help="Finding id(s), as listed in the report (e.g. 'nota:fail')."),
+    method: List[str] = typer.Option([], help="Token-attribution method (repeatable). Default: occlusion."),
+    items: int = typer.Option(3, min=1, help="Items to explain per finding (the shortest failing ones)."),
+    budget: Optional[float] = typer.Option(None, min=1.0, help="Seconds after which no new explanation is started "
+                                           "(default: none)."),
+    device: Optional[str] = typer.Option(None, help="Override the run's device (auto, cpu, cuda)."),
+) -> None:
+    """Explain findings of a finished run and add the explanations to its evidence and reports."""
+    _quiet_libraries()
+
+    def action() -> None:
+        from audit.attribution.findings import ExplainSettings
+        from audit.report.render import write_reports
+        from audit.runner import add_explanations
+
+        settings = ExplainSettings(items_per_finding=items, methods=tuple(method) or ("occlusion",),
+                                   budget_s=budget, finding_ids=tuple(finding))
+        evidence = add_explanations(run_dir, settings, device=device)
+        for explanation in evidence.explanations:
+            if explanation.finding_id in finding:
+                typer.echo(f"{explanation.id}: {explanation.question}")
+        for kind, path in write_reports(evidence, run_dir).items():
+            typer.echo(f"{kind}: {path}")
+
+    _guard(action)
+
+
 @app.command("list")
-def list_probes() -> None:
+def list_probes(
+    explainers: bool = typer.Option(False, "--explainers", help="List the attribution methods instead."),
+) -> None:
     """List the registered probes with suite, required capabilities, cost and description."""
 
     def action() -> None:
         from rich.console import Console
         from rich.table import Table
+
+        if explainers:
+            from audit.attribution import EXPLAINERS
+
+            table = Table("method", "description", show_lines=True)
+            for name in EXPLAINERS.names():
+                doc = (EXPLAINERS.get(name).__doc__ or "").strip().splitlines()
+                table.add_row(name, doc[0] if doc else "")
+            Console(width=160).print(table)
+            return
 
         from audit.probes import PROBES, register_builtin_probes
 

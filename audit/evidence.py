@@ -178,6 +178,54 @@ class Provenance(_Record):
     finished_at: str
 
 
+class TokenAttribution(_Record):
+    """One explainer's scores for every prompt token, with how far they can be trusted."""
+
+    method: str
+    target: str = Field(description="The target function explained, e.g. 'contrastive'.")
+    baseline: str = Field(description="What replaced a removed token.")
+    tokens: list[str] = Field(description="The prompt's tokens, each decoded on its own (untrusted text).")
+    scores: list[float]
+    target_value: float | None = None
+    model_calls: int
+    faithfulness: dict[str, float | None] = Field(
+        default_factory=dict, description="Per-instance faithfulness of this attribution (comprehensiveness, "
+        "sufficiency, deletion/insertion AOPC) and the same for random rankings ('random_' prefix); None: undefined.")
+    elapsed_s: float = 0.0
+
+
+class LayerProfile(_Record):
+    """A value per layer: a logit-lens readout or an activation-patching effect."""
+
+    name: str
+    description: str
+    layers: list[str]
+    values: list[float | None]
+
+
+class Explanation(_Record):
+    """Why the model answered one item of a finding as it did."""
+
+    id: str
+    finding_id: str
+    probe_id: str
+    item_id: str
+    target_text: str = Field(description="The answer explained (untrusted text).")
+    foil_text: str | None = Field(None, description="The answer it is contrasted with, if any.")
+    question: str = Field(description="What is explained, in words.")
+    attributions: list[TokenAttribution] = Field(default_factory=list)
+    layer_profiles: list[LayerProfile] = Field(default_factory=list)
+    partner_item_id: str | None = Field(None, description="The paired item patched against, for paired probes.")
+    notes: list[str] = Field(default_factory=list)
+
+
+class ExplanationSummary(_Record):
+    """Faithfulness of one method over all explained items, against random rankings."""
+
+    method: str
+    metrics: list[Metric]
+
+
 class Evidence(_Record):
     """The whole audit."""
 
@@ -186,6 +234,9 @@ class Evidence(_Record):
     provenance: Provenance
     probe_results: list[ProbeResult]
     findings: list[Finding] = Field(default_factory=list)
+    explanations: list[Explanation] = Field(default_factory=list)
+    explanation_summaries: list[ExplanationSummary] = Field(default_factory=list)
+    explanation_plan: str | None = Field(None, description="Which findings and items were explained, and why.")
 
 
 TIMING_FIELDS = frozenset({"started_at", "finished_at", "elapsed_s"})

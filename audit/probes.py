@@ -51,6 +51,49 @@ Response = OptionScores | Generation | HiddenStates
 
 
 @dataclass(frozen=True)
+class ExplanationRequest:
+    """What to explain about one answered item: why ``target_text`` (rather than ``foil_text``)."""
+
+    messages: tuple[dict[str, str], ...]
+    target_text: str
+    foil_text: str | None
+    question: str
+
+
+def option_explanation_request(query: Query, item: ItemResult) -> ExplanationRequest | None:
+    """For an option-scored item: the option the model preferred against the expected one.
+
+    When the model preferred the expected option (or there is none), the contrast is
+    with its runner-up instead, so the question is still "why this and not that"."""
+    if query.kind != "options" or not item.option_logprobs or len(query.options) < 2:
+        return None
+    ranked = sorted(item.option_logprobs, key=lambda label: -item.option_logprobs[label])
+    chosen = item.parsed if item.parsed in query.options else ranked[0]
+    if chosen not in query.options:
+        return None
+    foil = item.reference if item.reference in query.options and item.reference != chosen else None
+    why = "the expected answer"
+    if foil is None:
+        foil = next((label for label in ranked if label != chosen and label in query.options), None)
+        why = "its runner-up"
+    if foil is None:
+        return None
+    target_text, foil_text = query.options[chosen][0], query.options[foil][0]
+    return ExplanationRequest(query.messages, target_text, foil_text,
+                              f"Why {chosen!r} ({target_text!r}) rather than {why} {foil!r} ({foil_text!r})?")
+
+
+def generation_explanation_request(query: Query, item: ItemResult, max_chars: int = 80) -> ExplanationRequest | None:
+    """For a generated, unredacted response: what drove the start of that response."""
+    if query.kind != "generate" or not item.response or item.redactions:
+        return None
+    text = item.response.strip()[:max_chars]
+    if not text:
+        return None
+    return ExplanationRequest(query.messages, text, None, f"What drove the response beginning {text!r}?")
+
+
+@dataclass(frozen=True)
 class ProbeSummary:
     """What a probe concludes from all its items."""
 
@@ -131,6 +174,10 @@ class Probe(ABC):
     @abstractmethod
     def build_queries(self, items: Sequence[Any]) -> list[Query]:
         """The model requests for the selected items, with stable ids and indices."""
+
+    def explanation_request(self, query: Query, item: ItemResult) -> ExplanationRequest | None:
+        """What to explain about one answered item, or None when nothing can be (e.g. hidden-state items)."""
+        return option_explanation_request(query, item) or generation_explanation_request(query, item)
 
     @abstractmethod
     def score(self, query: Query, response: Response) -> ItemResult:

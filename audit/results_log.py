@@ -1,26 +1,35 @@
-"""The append-only results log: one JSON line per finished item, flushed and fsynced.
+"""Append-only logs of finished work: one JSON line per record, flushed and fsynced.
 
 A crash can leave at most one partial last line; loading drops it (and truncates the
-file there) so the log stays valid and the rerun recomputes only that item.
+file there) so the log stays valid and the rerun recomputes only that record.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from audit.errors import RunFolderError
-from audit.evidence import ItemResult
+from audit.evidence import Explanation, ItemResult
+
+R = TypeVar("R", bound=BaseModel)
 
 
-class ResultsLog:
-    """Finished items of one run, keyed by (probe id, item id)."""
+class JsonlLog(Generic[R]):
+    """Finished records of one run, keyed by :meth:`key`."""
+
+    record_type: type[BaseModel] = BaseModel
+    what = "records"
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.items: dict[tuple[str, str], ItemResult] = {}
+        self.items: dict[Any, R] = {}
+
+    def key(self, record: R) -> Any:
+        raise NotImplementedError
 
     def load(self) -> int:
         """Read the finished items already on disk; return how many there are."""
@@ -32,10 +41,10 @@ class ResultsLog:
                 if not raw.endswith(b"\n"):
                     break  # a line cut off by a crash
                 try:
-                    item = ItemResult.model_validate_json(raw)
+                    item = self.record_type.model_validate_json(raw)
                 except ValidationError:
                     break
-                self.items[(item.probe_id, item.item_id)] = item
+                self.items[self.key(item)] = item  # type: ignore[arg-type]
                 valid_bytes += len(raw)
         if valid_bytes != self.path.stat().st_size:
             self._truncate(valid_bytes)
@@ -48,10 +57,7 @@ class ResultsLog:
         except OSError as exc:
             raise RunFolderError(f"cannot repair {self.path}: {exc.strerror}") from exc
 
-    def has(self, probe_id: str, item_id: str) -> bool:
-        return (probe_id, item_id) in self.items
-
-    def append(self, item: ItemResult) -> None:
+    def append(self, item: R) -> None:
         """Write one item durably, or raise a clear error leaving the log valid."""
         data = (item.model_dump_json() + "\n").encode("utf-8")
         try:
@@ -70,7 +76,30 @@ class ResultsLog:
                 os.close(fd)
         except OSError as exc:
             raise RunFolderError(
-                f"cannot write {self.path}: {exc.strerror or exc}. The {len(self.items)} items already "
+                f"cannot write {self.path}: {exc.strerror or exc}. The {len(self.items)} {self.what} already "
                 "saved are intact; fix the problem and rerun the same command to resume"
             ) from exc
-        self.items[(item.probe_id, item.item_id)] = item
+        self.items[self.key(item)] = item
+
+
+class ResultsLog(JsonlLog[ItemResult]):
+    """Finished items of one run, keyed by (probe id, item id)."""
+
+    record_type = ItemResult
+    what = "items"
+
+    def key(self, record: ItemResult) -> tuple[str, str]:
+        return (record.probe_id, record.item_id)
+
+    def has(self, probe_id: str, item_id: str) -> bool:
+        return (probe_id, item_id) in self.items
+
+
+class ExplanationLog(JsonlLog[Explanation]):
+    """Finished explanations of one run, keyed by explanation id."""
+
+    record_type = Explanation
+    what = "explanations"
+
+    def key(self, record: Explanation) -> str:
+        return record.id

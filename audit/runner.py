@@ -13,7 +13,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from audit.errors import ContextWindowError, RunFolderError, SelectionError
 from audit.evidence import (
@@ -30,6 +30,9 @@ from audit.probes import PROBES, HiddenStates, Probe, Query, register_builtin_pr
 from audit.redaction import Redactor, redaction_key
 from audit.results_log import ResultsLog
 from audit import provenance as prov
+
+if TYPE_CHECKING:
+    from audit.attribution.findings import ExplainSettings
 
 RESULTS_FILE = "results.jsonl"
 RUN_FILE = "run.json"
@@ -52,6 +55,17 @@ class RunConfig:
     batch_size: int = 8
     data: tuple[tuple[str, str], ...] = ()  # (probe id, user data file)
     show_pii: bool = False  # store identifiers found in model output unredacted
+    explain: int = 3  # explain the N most severe findings (0: none)
+    explain_methods: tuple[str, ...] = ()  # token-attribution methods; () = the profile's default
+    explain_budget_s: float | None = 90.0  # stop starting new explanations after this long
+
+    def explain_settings(self) -> "ExplainSettings":
+        """The explanation settings this run's profile and options imply."""
+        from audit.attribution.findings import ExplainSettings
+
+        methods = self.explain_methods or (("occlusion", "shap", "captum.integrated_gradients") if self.full
+                                           else ("occlusion",))
+        return ExplainSettings(top_k=self.explain, methods=methods, budget_s=self.explain_budget_s, seed=self.seed)
 
     @property
     def profile(self) -> str:
@@ -268,10 +282,32 @@ def run_audit(model: ModelUnderAudit, config: RunConfig, folder: Path, progress:
                         on_item(result)
                     bar.advance(task)
     evidence = build_evidence(prepared, log, config, identity, started_at, command_line or sys.argv)
+    if config.explain and evidence.findings:
+        evidence = explain_run(model, prepared, evidence, config.explain_settings(), folder, progress)
     write_evidence(evidence, folder / EVIDENCE_FILE)
     warnings = [f"{r.probe_id}: {r.outcome_counts.get('error')} item(s) could not run (see evidence)"
                 for r in evidence.probe_results if r.outcome_counts.get("error")]
     return RunOutcome(folder, evidence, resumed, computed, warnings)
+
+
+def explain_run(model: ModelUnderAudit, prepared: Sequence[PreparedProbe], evidence: Evidence,
+                settings: "ExplainSettings", folder: Path, progress: bool = True) -> Evidence:
+    """Attach explanations of findings (resuming from the run folder's explanation log)."""
+    from audit.attribution.findings import EXPLANATIONS_FILE, ProbeQueries, explain_findings
+    from audit.models.base import Capability
+    from audit.results_log import ExplanationLog
+
+    from audit.models.hf import HFModel
+
+    if not isinstance(model, HFModel) or not model.supports(Capability.HOOKS):
+        return evidence.model_copy(update={"explanation_plan": "Findings not explained: the model backend gives no "
+                                           "access to its weights and activations (capability 'hooks')."})
+    probes = {p.probe.id: ProbeQueries(p.probe, {q.item_id: q for q in p.queries}) for p in prepared}
+    log = ExplanationLog(folder / EXPLANATIONS_FILE)
+    log.load()
+    if progress:
+        print(f"explaining up to {settings.top_k} finding(s)...", file=sys.stderr)
+    return explain_findings(model, evidence, probes, settings, log)  # type: ignore[arg-type]
 
 
 def _redact(result: ItemResult, redactor: Redactor) -> ItemResult:
@@ -345,3 +381,55 @@ def write_evidence(evidence: Evidence, path: Path) -> None:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise RunFolderError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def load_run_config(folder: Path) -> RunConfig:
+    """The settings a run folder was created with (from its run.json)."""
+    run_file = folder / RUN_FILE
+    try:
+        recorded = json.loads(run_file.read_text())["config"]
+    except FileNotFoundError:
+        raise RunFolderError(f"{folder} is not a run folder (no {RUN_FILE})") from None
+    except (OSError, ValueError, KeyError) as exc:
+        raise RunFolderError(f"cannot read {run_file}: {exc}") from exc
+    fields = {f for f in RunConfig.__dataclass_fields__}
+    values = {k: tuple(tuple(x) if isinstance(x, list) else x for x in v) if isinstance(v, list) else v
+              for k, v in recorded.items() if k in fields}
+    return RunConfig(**values)
+
+
+def add_explanations(folder: Path, settings: "ExplainSettings", device: str | None = None,
+                     model: ModelUnderAudit | None = None) -> Evidence:
+    """Explain findings of a finished run; merge them into its evidence.json and return it.
+
+    The run's model is loaded from its recorded path unless ``model`` is given (e.g. in a notebook);
+    either way its weights must hash to those the run audited."""
+    from audit.models import load_model
+    from audit.report.render import load_evidence
+
+    config = load_run_config(folder)
+    evidence_path = folder / EVIDENCE_FILE
+    if not evidence_path.exists():
+        raise RunFolderError(f"{folder} has no {EVIDENCE_FILE}: finish the run first (rerun `medaudit run --out "
+                             f"{folder}` to resume it)")
+    evidence = load_evidence(evidence_path)
+    if model is None:
+        model = load_model(config.model, device=device or config.device, dtype=config.dtype)
+    if model.identity.weights_sha256 != evidence.provenance.model.weights_sha256:
+        raise RunFolderError(f"the model {config.model or 'embedded default'} no longer matches the weights this run "
+                             "audited (sha256 differs)")
+    probes = select_probes(config)
+    for probe in probes:
+        probe.artifact_root = folder
+    prepared = [prepare(p, model, config) for p in probes]
+    explained = explain_run(model, prepared, evidence, settings, folder, progress=False)
+    from audit.attribution.findings import merge_explanations, summarise
+
+    merged = merge_explanations(evidence.explanations, explained.explanations)
+
+    plans = [p for p in (evidence.explanation_plan, explained.explanation_plan) if p]
+    evidence = evidence.model_copy(update={"explanations": merged,
+                                           "explanation_summaries": summarise(merged, config.seed),
+                                           "explanation_plan": " ".join(plans) or None})
+    write_evidence(evidence, evidence_path)
+    return evidence

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from audit.models.base import Messages
     from audit.models.hf import HFModel
 
-__all__ = ["Attribution", "EXPLAINERS", "Explainer", "TARGETS", "TargetFunction", "UnknownNameError", "explain",
+__all__ = ["Attribution", "EXPLAINERS", "Explainer", "TARGETS", "TargetFunction", "UnknownNameError", "activation_patching",
+           "direct_logit_attribution", "evaluate_faithfulness", "explain", "explain_segments", "logit_lens",
            "get_explainer", "make_target"]
 
 EXPLAINERS: Registry[type] = Registry("explainer", entry_point_group="medaudit.explainers")
@@ -35,6 +36,7 @@ EXPLAINERS.register("captum.shapley", "audit.attribution.captum_backend:CaptumSh
 EXPLAINERS.register("captum.lime", "audit.attribution.captum_backend:CaptumLime")
 EXPLAINERS.register("captum.integrated_gradients", "audit.attribution.captum_backend:CaptumIntegratedGradients",
                     aliases=("captum.ig",))
+EXPLAINERS.register("shap", "audit.attribution.shap_backend:ShapTeacherForcing", aliases=("shap.teacher_forcing",))
 
 
 def get_explainer(method: str, options: Mapping[str, Any] | None = None) -> Explainer:
@@ -75,3 +77,21 @@ def explain(
     if not target_ids:
         raise ValueError(f"target_text {target_text!r} encodes to no tokens")
     return explainer.explain(model, prompt_ids, target_ids, target_fn)
+
+
+_LAZY = {
+    "explain_segments": "audit.attribution.segments",  # segment-level (e.g. a demographic phrase), via captum
+    "logit_lens": "audit.attribution.lens",
+    "direct_logit_attribution": "audit.attribution.lens",
+    "activation_patching": "audit.attribution.lens",
+    "evaluate_faithfulness": "audit.attribution.faithfulness",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Analyses that import captum, TransformerLens or shap load only when first used."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'audit.attribution' has no attribute {name!r}")

@@ -289,9 +289,15 @@ class HFModel(ModelUnderAudit):
             arch_name = getattr(self.model.config, "_name_or_path", "") or self.name
             # boot_transformers rewires the model it is given (its KV cache then comes back empty), so it
             # gets a copy: the audited model must behave the same before and after someone asks for hooks.
-            self._bridge = TransformerBridge.boot_transformers(
-                arch_name, hf_model=copy.deepcopy(self.model), tokenizer=self.tokenizer, device=self.device.type
-            )
+            # It also edits the tokenizer it gets (padding side, special tokens) and reloads it from its folder.
+            try:
+                self._bridge = TransformerBridge.boot_transformers(
+                    arch_name, hf_model=copy.deepcopy(self.model), tokenizer=copy.deepcopy(self.tokenizer),
+                    device=self.device.type,
+                )
+            except KeyError as exc:
+                raise ModelLoadError(f"TransformerLens cannot wrap {self.name}: its tokenizer was not loaded from "
+                                     f"a folder (missing {exc})") from exc
         return self._bridge
 
 

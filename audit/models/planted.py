@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from audit.evidence import ModelIdentity
-from audit.models.base import Generation, GenerationConfig, Messages, ModelUnderAudit, OptionScores
+from audit.models.base import Capability, Generation, GenerationConfig, Messages, ModelUnderAudit, OptionScores
 
 
 @dataclass
@@ -22,7 +22,8 @@ class LogitShiftModel(ModelUnderAudit):
     delta: float
 
     def __post_init__(self) -> None:
-        self.capabilities = self.base.capabilities
+        # The shift is applied to the output, not planted in the weights: hooks would not see it.
+        self.capabilities = self.base.capabilities - {Capability.HOOKS}
 
     @property
     def identity(self) -> ModelIdentity:

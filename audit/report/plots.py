@@ -5,7 +5,41 @@ from __future__ import annotations
 import io
 from typing import Sequence
 
-from audit.evidence import Metric, ProbeResult
+from audit.evidence import Explanation, Metric, ProbeResult
+
+
+def _svg(fig) -> str:
+    """A figure as inline SVG; text is drawn as paths, so labels cannot inject markup."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "medaudit"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg"):]
+
+
+def layer_profile_svg(explanation: Explanation) -> str:
+    """One panel per layer profile (logit lens, patching effects): their scales differ."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    profiles = explanation.layer_profiles
+    fig, axes = plt.subplots(len(profiles), 1, figsize=(8, 1.7 * len(profiles) + 0.4), squeeze=False)
+    for ax, profile in zip(axes[:, 0], profiles):
+        points = [(i, v) for i, v in enumerate(profile.values) if v is not None]
+        ax.plot([i for i, _ in points], [v for _, v in points], marker="o", markersize=3, color="#1d4e89")
+        ax.axhline(0, color="#888", linewidth=0.8)
+        step = max(1, len(profile.layers) // 16)
+        ax.set_xticks(range(0, len(profile.layers), step), profile.layers[::step], fontsize=6)
+        ax.tick_params(axis="y", labelsize=7)
+        ax.set_title(profile.name, fontsize=8)
+    fig.tight_layout()
+    return _svg(fig)
 
 
 def forest_svg(metrics: Sequence[Metric], title: str) -> str:
@@ -26,12 +60,7 @@ def forest_svg(metrics: Sequence[Metric], title: str) -> str:
     ax.set_title(title, fontsize=9)
     ax.tick_params(axis="x", labelsize=7)
     fig.tight_layout()
-    buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "medaudit"}):
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    plt.close(fig)
-    svg = buffer.getvalue()
-    return svg[svg.index("<svg"):]
+    return _svg(fig)
 
 
 def probe_figures(result: ProbeResult) -> list[str]:

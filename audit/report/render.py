@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 
 from audit.errors import RunFolderError
-from audit.evidence import Evidence, Metric
+from audit.evidence import Evidence, Metric, TokenAttribution
 
 TEMPLATE_DIRS = (
     Path(__file__).resolve().parent.parent.parent / "templates",  # source checkout / editable install
@@ -42,16 +42,32 @@ def fmt_metric(metric: Metric) -> str:
     return f"{metric.estimate:.3f} [{fmt(metric.ci_low)}, {fmt(metric.ci_high)}] (n={metric.n}, {metric.method})"
 
 
+def heatmap_html(attribution: TokenAttribution) -> str:
+    """The token heat map of a stored attribution (every token HTML-escaped)."""
+    from audit.attribution.base import Attribution
+
+    return Attribution(tokens=tuple(attribution.tokens), scores=attribution.scores, method=attribution.method,
+                       baseline=attribution.baseline, target=attribution.target, model_calls=attribution.model_calls,
+                       seconds=attribution.elapsed_s, target_value=attribution.target_value).to_html()
+
+
+def top_tokens(attribution: TokenAttribution, k: int = 5) -> list[tuple[str, float]]:
+    """The ``k`` tokens with the largest positive scores, most positive first."""
+    ranked = sorted(zip(attribution.tokens, attribution.scores), key=lambda pair: -pair[1])
+    return ranked[:k]
+
+
 def _environment(autoescape: bool) -> jinja2.Environment:
     folders = [str(d) for d in TEMPLATE_DIRS if d.is_dir()]
     if not folders:
         raise RunFolderError("report templates not found (is medaudit installed from its source tree?)")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=autoescape,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    from audit.report.plots import probe_figures
+    from audit.report.plots import layer_profile_svg, probe_figures
 
     env.filters.update(md=md_escape, fmt=fmt, metric=fmt_metric)
-    env.globals.update(figures=probe_figures)
+    env.globals.update(figures=probe_figures, heatmap=heatmap_html, top_tokens=top_tokens, layer_plot=layer_profile_svg,
+                       zip=zip)
     return env
 
 
