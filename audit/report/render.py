@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 
 from audit.errors import RunFolderError
-from audit.evidence import Evidence, Metric, TokenAttribution
+from audit.evidence import Evidence, ExplanationSummary, Metric, TokenAttribution
 
 TEMPLATE_DIRS = (
     Path(__file__).resolve().parent.parent.parent / "templates",  # source checkout / editable install
@@ -57,6 +57,14 @@ def top_tokens(attribution: TokenAttribution, k: int = 5) -> list[tuple[str, flo
     return ranked[:k]
 
 
+def faithfulness_rows(summary: ExplanationSummary) -> list[dict[str, object]]:
+    """One row per faithfulness metric: the method's value, random rankings' value and their paired difference."""
+    by_name = {m.name: m for m in summary.metrics}
+    return [{"name": m.name, "meaning": m.description, "method": m, "random": by_name.get(f"random_{m.name}"),
+             "difference": by_name.get(f"diff_{m.name}")}
+            for m in summary.metrics if not m.name.startswith(("random_", "diff_"))]
+
+
 def _environment(autoescape: bool) -> jinja2.Environment:
     folders = [str(d) for d in TEMPLATE_DIRS if d.is_dir()]
     if not folders:
@@ -67,6 +75,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
 
     env.filters.update(md=md_escape, fmt=fmt, metric=fmt_metric)
     env.globals.update(figures=probe_figures, heatmap=heatmap_html, top_tokens=top_tokens, layer_plot=layer_profile_svg,
+                       faithfulness_rows=faithfulness_rows,
                        zip=zip)
     return env
 
