@@ -601,12 +601,17 @@ def detect(text: str, region: str = "US") -> list[Span]:
         spans.extend(finder(text))
     spans.extend(_find_phones(text, region))
     spans.extend(_same_shape(text, spans))
-    return _resolve_overlaps(spans)
+    return resolve_overlaps(spans)
 
 
-def _resolve_overlaps(spans: list[Span]) -> list[Span]:
+def _priority(kind: str) -> int:
+    return _PRIORITY.index(kind) if kind in _PRIORITY else len(_PRIORITY)
+
+
+def resolve_overlaps(spans: list[Span]) -> list[Span]:
+    """Overlapping spans reduced to the longest (on a tie, the higher-priority type), in text order."""
     kept: list[Span] = []
-    for span in sorted(set(spans), key=lambda s: (-(s.end - s.start), _PRIORITY.index(s.type), s.start)):
+    for span in sorted(set(spans), key=lambda s: (-(s.end - s.start), _priority(s.type), s.start)):
         if all(span.end <= k.start or span.start >= k.end for k in kept):
             kept.append(span)
     return sorted(kept, key=lambda s: s.start)

@@ -11,7 +11,7 @@ import hashlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Literal, Sequence
 
 from pydantic import BaseModel
 
@@ -19,6 +19,9 @@ from audit.data import load_records
 from audit.evidence import ItemResult, Metric, TestRecord, Threshold, Verdict
 from audit.models.base import Capability, Generation, GenerationConfig, OptionScores
 from audit.registry import Registry
+
+if TYPE_CHECKING:
+    from audit.phi import Span
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,11 @@ class Probe(ABC):
     def explanation_request(self, query: Query, item: ItemResult) -> ExplanationRequest | None:
         """What to explain about one answered item, or None when nothing can be (e.g. hidden-state items)."""
         return option_explanation_request(query, item) or generation_explanation_request(query, item)
+
+    def sensitive_spans(self, query: Query, text: str) -> list["Span"]:
+        """Spans of ``text`` (model output) to redact beyond what :func:`audit.phi.detect` finds, e.g. identifier
+        shapes this probe asked for. Default: none."""
+        return []
 
     @abstractmethod
     def score(self, query: Query, response: Response) -> ItemResult:

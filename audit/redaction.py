@@ -14,9 +14,10 @@ import hmac
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from audit.evidence import Redaction
-from audit.phi import detect
+from audit.phi import Span, detect, resolve_overlaps
 
 
 def redaction_key() -> bytes:
@@ -43,10 +44,13 @@ class Redactor:
         digest = hmac.new(self.key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:10]
         return f"[{kind}:{digest}]"
 
-    def redact(self, text: str) -> tuple[str, list[Redaction]]:
-        """``text`` with every detected identifier replaced, and a record of what was replaced."""
+    def redact(self, text: str, extra: Sequence[Span] = ()) -> tuple[str, list[Redaction]]:
+        """``text`` with every detected identifier (and every ``extra`` span) replaced, and a record of what was."""
         pieces, records, cursor = [], [], 0
-        for span in detect(text):
+        found = detect(text)
+        # The detector's typed spans win; an extra span only covers what the detector did not.
+        extra = [e for e in extra if all(e.end <= f.start or e.start >= f.end for f in found)]
+        for span in resolve_overlaps([*found, *extra]):
             token = self.token(span.type, span.text)
             pieces += [text[cursor:span.start], token]
             records.append(Redaction(type=span.type, token=token, start=span.start, end=span.end))

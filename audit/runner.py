@@ -33,6 +33,7 @@ from audit import provenance as prov
 
 if TYPE_CHECKING:
     from audit.attribution.findings import ExplainSettings
+    from audit.phi import Span
 
 RESULTS_FILE = "results.jsonl"
 RUN_FILE = "run.json"
@@ -271,11 +272,13 @@ def run_audit(model: ModelUnderAudit, config: RunConfig, folder: Path, progress:
                 chunk = prep.queries[start:start + config.batch_size]
                 if all(log.has(prep.probe.id, q.item_id) for q in chunk):
                     continue
+                by_id = {q.item_id: q for q in chunk}
                 for result in _execute_chunk(prep.probe, model, chunk):
                     if log.has(result.probe_id, result.item_id):
                         continue
                     if redactor is not None:
-                        result = _redact(result, redactor)
+                        extra = prep.probe.sensitive_spans(by_id[result.item_id], result.response or "")
+                        result = _redact(result, redactor, extra)
                     log.append(result)
                     computed += 1
                     if on_item:
@@ -310,11 +313,11 @@ def explain_run(model: ModelUnderAudit, prepared: Sequence[PreparedProbe], evide
     return explain_findings(model, evidence, probes, settings, log)  # type: ignore[arg-type]
 
 
-def _redact(result: ItemResult, redactor: Redactor) -> ItemResult:
+def _redact(result: ItemResult, redactor: Redactor, extra: Sequence["Span"] = ()) -> ItemResult:
     """Replace identifiers in the model's output (response and parsed answer) by keyed tokens."""
     if not result.response and not result.parsed:
         return result
-    response, records = redactor.redact(result.response) if result.response else (result.response, [])
+    response, records = redactor.redact(result.response, extra) if result.response else (result.response, [])
     parsed, _ = redactor.redact(result.parsed) if result.parsed else (result.parsed, [])
     if not records and parsed == result.parsed:
         return result

@@ -13,6 +13,7 @@ BUILTIN_PROBES: dict[str, str] = {
     "fabricated_entities": "probes.hallucination.fabricated_entities:FabricatedEntityProbe",
     "counterfactual_decisions": "probes.bias.counterfactual:CounterfactualDecisionProbe",
     "stereotype_preference": "probes.bias.stereotype_preference:StereotypePreferenceProbe",
+    "phi_elicitation": "probes.privacy.elicitation:PHIElicitationProbe",
 }
 
 for _probe_id, _target in BUILTIN_PROBES.items():
