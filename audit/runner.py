@@ -321,7 +321,8 @@ def _redact(result: ItemResult, redactor: Redactor, extra: Sequence["Span"] = ()
     parsed, _ = redactor.redact(result.parsed) if result.parsed else (result.parsed, [])
     if not records and parsed == result.parsed:
         return result
-    return result.model_copy(update={"response": response, "parsed": parsed, "redactions": records})
+    return result.model_copy(update={"response": response, "parsed": parsed,
+                                     "redactions": [*result.redactions, *records]})
 
 
 def _probe_result(prep: PreparedProbe, log: ResultsLog) -> ProbeResult:

@@ -14,6 +14,7 @@ BUILTIN_PROBES: dict[str, str] = {
     "counterfactual_decisions": "probes.bias.counterfactual:CounterfactualDecisionProbe",
     "stereotype_preference": "probes.bias.stereotype_preference:StereotypePreferenceProbe",
     "phi_elicitation": "probes.privacy.elicitation:PHIElicitationProbe",
+    "contextual_disclosure": "probes.privacy.disclosure:ContextualDisclosureProbe",
 }
 
 for _probe_id, _target in BUILTIN_PROBES.items():
