@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from audit.data import load_records
 from audit.evidence import ItemResult, Metric, TestRecord, Threshold, Verdict
-from audit.models.base import Capability, Generation, GenerationConfig, OptionScores
+from audit.models.base import Capability, Generation, GenerationConfig, ModelUnderAudit, OptionScores
 from audit.registry import Registry
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ class Query:
     item_id: str
     index: int
     messages: tuple[dict[str, str], ...]
-    kind: Literal["options", "generate", "hidden_states"]
+    kind: Literal["options", "generate", "hidden_states", "compute"]  # compute: the probe's own model computation
     options: dict[str, tuple[str, ...]] = field(default_factory=dict)
     generation: GenerationConfig = GenerationConfig()
     layers: tuple[int, ...] = ()  # for kind "hidden_states"
@@ -181,6 +181,11 @@ class Probe(ABC):
     def explanation_request(self, query: Query, item: ItemResult) -> ExplanationRequest | None:
         """What to explain about one answered item, or None when nothing can be (e.g. hidden-state items)."""
         return option_explanation_request(query, item) or generation_explanation_request(query, item)
+
+    def compute(self, model: ModelUnderAudit, query: Query) -> Any:
+        """For queries of kind "compute": the probe's own model computation (e.g. ranking 10^4 candidate
+        secrets), whose result ``score`` then reads."""
+        raise NotImplementedError(f"{self.id} has no model computation of its own")
 
     def sensitive_spans(self, query: Query, text: str) -> list["Span"]:
         """Spans of ``text`` (model output) to redact beyond what :func:`audit.phi.detect` finds, e.g. identifier

@@ -176,6 +176,8 @@ def _execute_chunk(probe: Probe, model: ModelUnderAudit, chunk: Sequence[Query])
                 response, elapsed = model.score_options(query.messages, query.options, query.item_id), None
             elif query.kind == "hidden_states":
                 response, elapsed = _store_hidden_states(probe, model, query), None
+            elif query.kind == "compute":
+                response, elapsed = probe.compute(model, query), None
             else:
                 response, elapsed = generated[query.item_id]
                 if isinstance(response, ContextWindowError):

@@ -15,6 +15,9 @@ BUILTIN_PROBES: dict[str, str] = {
     "stereotype_preference": "probes.bias.stereotype_preference:StereotypePreferenceProbe",
     "phi_elicitation": "probes.privacy.elicitation:PHIElicitationProbe",
     "contextual_disclosure": "probes.privacy.disclosure:ContextualDisclosureProbe",
+    "canary_exposure": "probes.privacy.canaries:CanaryExposureProbe",
+    "membership_inference": "probes.privacy.membership:MembershipInferenceProbe",
+    "memorisation_extraction": "probes.privacy.extraction:ExtractionProbe",
 }
 
 for _probe_id, _target in BUILTIN_PROBES.items():
