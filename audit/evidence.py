@@ -237,6 +237,8 @@ class Evidence(_Record):
     explanations: list[Explanation] = Field(default_factory=list)
     explanation_summaries: list[ExplanationSummary] = Field(default_factory=list)
     explanation_plan: str | None = Field(None, description="Which findings and items were explained, and why.")
+    pii_detectors: list[Metric] = Field(default_factory=list, description="Precision and recall per identifier type "
+                                        "of the PHI detectors that redact model output, on the held-out labelled set.")
 
 
 TIMING_FIELDS = frozenset({"started_at", "finished_at", "elapsed_s"})

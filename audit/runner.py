@@ -21,6 +21,7 @@ from audit.evidence import (
     Evidence,
     Finding,
     ItemResult,
+    Metric,
     ModelIdentity,
     ProbeResult,
     Provenance,
@@ -375,7 +376,25 @@ def build_evidence(prepared: Sequence[PreparedProbe], log: ResultsLog, config: R
         data_files=data_files, started_at=started_at, finished_at=prov.now_iso(),
     )
     audit_id = "ma-" + hashlib.sha256(f"{config.fingerprint()}:{identity.weights_sha256}".encode()).hexdigest()[:12]
-    return Evidence(audit_id=audit_id, provenance=provenance, probe_results=results, findings=_findings(results))
+    return Evidence(audit_id=audit_id, provenance=provenance, probe_results=results, findings=_findings(results),
+                    pii_detectors=pii_detector_metrics())
+
+
+def pii_detector_metrics() -> list[Metric]:
+    """The redacting PHI detectors' precision and recall per type on the held-out set (Wilson CIs)."""
+    from probes.privacy.data.check_detectors import HELD_OUT, OVERALL, figures
+
+    metrics = []
+    for kind, figure in figures(HELD_OUT, overall=True).items():
+        for what, counted in (("precision", "predicted"), ("recall", "n")):
+            interval = figure[what]
+            metrics.append(Metric(
+                name=f"{what}:{kind}", kind="rate", n=figure[counted], method=interval.method,
+                estimate=interval.estimate if figure[counted] else None,
+                ci_low=interval.low if figure[counted] else None, ci_high=interval.high if figure[counted] else None,
+                description=f"{what} of the {'micro-averaged ' if kind == OVERALL else ''}{kind} detector on "
+                            f"{HELD_OUT.name} (span overlap, same type)"))
+    return metrics
 
 
 def write_evidence(evidence: Evidence, path: Path) -> None:

@@ -93,3 +93,18 @@ def test_forest_plot_is_inline_svg_with_text_as_paths():
     assert svg.startswith("<svg") and "<text" not in svg and "<script" not in svg
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", svg)
     assert probe_figures(result) == [svg]  # deterministic, so re-rendered reports are identical
+
+
+def test_report_methods_state_the_redacting_detectors_precision_and_recall(tmp_path):
+    from audit.models.scripted import ScriptedModel
+    from audit.report.render import render_html, render_markdown
+    from audit.runner import RunConfig, run_audit
+
+    evidence = run_audit(ScriptedModel(default="yes"), RunConfig(probes=("pubmedqa",), limit=2), tmp_path,
+                         progress=False).evidence
+    names = {m.name for m in evidence.pii_detectors}
+    assert {"precision:PERSON", "recall:PERSON", "recall:overall"} <= names
+    overall = next(m for m in evidence.pii_detectors if m.name == "recall:overall")
+    assert overall.n >= 150 and overall.ci_low <= overall.estimate <= overall.ci_high
+    assert "PHI detector precision and recall" in render_html(evidence)
+    assert "`recall:PERSON`" in render_markdown(evidence)
