@@ -67,7 +67,8 @@ class RunConfig:
 
         methods = self.explain_methods or (("occlusion", "shap", "captum.integrated_gradients") if self.full
                                            else ("occlusion",))
-        return ExplainSettings(top_k=self.explain, methods=methods, budget_s=self.explain_budget_s, seed=self.seed)
+        return ExplainSettings(top_k=self.explain, methods=methods, budget_s=self.explain_budget_s, seed=self.seed,
+                               items_per_finding=3 if self.full else 1)
 
     @property
     def profile(self) -> str:
