@@ -314,7 +314,10 @@ def explain_run(model: ModelUnderAudit, prepared: Sequence[PreparedProbe], evide
     log.load()
     if progress:
         print(f"explaining up to {settings.top_k} finding(s)...", file=sys.stderr)
-    return explain_findings(model, evidence, probes, settings, log)  # type: ignore[arg-type]
+    started = time.perf_counter()
+    explained = explain_findings(model, evidence, probes, settings, log)  # type: ignore[arg-type]
+    print(f"explained {len(explained.explanations)} item(s) in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return explained
 
 
 def _redact(result: ItemResult, redactor: Redactor, extra: Sequence["Span"] = ()) -> ItemResult:

@@ -39,7 +39,14 @@ def main() -> None:
             print(f"run {i + 1}: {times[-1]:.1f} s")
         evidence = json.loads((Path(tmp) / "run0" / "evidence.json").read_text())
     for probe in evidence["probe_results"]:
-        print(f"  {probe['probe_id']}: {len(probe['items'])} items ({probe['data']['selection'] if probe['data'] else '-'})")
+        seconds = sum(item["elapsed_s"] for item in probe["items"])
+        print(f"  {probe['probe_id']}: {len(probe['items'])} items, {seconds:.1f} s summed item time "
+              f"({probe['data']['selection'] if probe['data'] else '-'})")
+    explained = evidence.get("explanations", [])
+    seconds = sum(a["elapsed_s"] for e in explained for a in e["attributions"])
+    print(f"  explanations: {len(explained)} items of {len({e['finding_id'] for e in explained})} findings; "
+          f"attribution time {seconds:.1f} s (faithfulness, logit lens and patching not included here: see the "
+          f"'explaining' line above)")
     median = statistics.median(times)
     print(f"default audit wall time, median of {len(times)}: {median:.1f} s (target < {TARGET_S:.0f} s): "
           f"{'PASS' if median < TARGET_S else 'FAIL'}")

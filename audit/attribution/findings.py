@@ -50,8 +50,8 @@ class ExplainSettings:
     patching: bool = True
     faithfulness: bool = True
     budget_s: float | None = 90.0
-    max_prompt_tokens: int = 320
-    random_rankings: int = 5
+    max_prompt_tokens: int = 200
+    random_rankings: int = 3
     curve_points: int = 10
     seed: int = 0
     finding_ids: tuple[str, ...] = ()
@@ -288,15 +288,17 @@ def explain_findings(
     planned, text = plan(model, evidence, probes, settings)
     started = time.perf_counter()
     explanations: list[Explanation] = []
-    skipped = 0
+    skipped = n_computed = 0
     for entry in planned:
         key = explanation_id(entry.finding.id, entry.item.item_id)
         cached = log.items.get(key) if log is not None else None
         if cached is not None and set(settings.methods) <= {a.method for a in cached.attributions}:
             explanations.append(cached)
             continue
-        if settings.budget_s is not None and time.perf_counter() - started > settings.budget_s:
-            skipped += 1
+        elapsed = time.perf_counter() - started
+        expected = elapsed / n_computed if n_computed else 0.0  # the mean cost of an item so far
+        if settings.budget_s is not None and elapsed + expected > settings.budget_s:
+            skipped += 1  # it would most likely end past the budget
             continue
         partner_request = None
         if entry.partner is not None:
@@ -304,6 +306,7 @@ def explain_findings(
             partner_request = probes[entry.finding.probe_id].probe.explanation_request(query, entry.partner) \
                 if query is not None else None
         explanation = explain_item(model, entry, settings, partner_request)
+        n_computed += 1
         if log is not None:
             log.append(explanation)
         if on_done:

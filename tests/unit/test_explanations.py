@@ -80,7 +80,7 @@ def test_rerun_reuses_finished_explanations(explained_run, tiny_model, config, m
 
 
 def test_budget_stops_new_explanations_and_says_so(tiny_model, tmp_path, monkeypatch):
-    clock = iter(range(0, 10_000, 100))  # every reading of the clock is 100 s later
+    clock = iter(range(0, 10_000, 100))  # every reading of the clock is 100 s later: an item "takes" 100 s
     monkeypatch.setattr(findings_module.time, "perf_counter", lambda: next(clock))
     config = RunConfig(probes=PROBES, limit=6, explain=3, explain_budget_s=150)
     evidence = run_audit(tiny_model, config, tmp_path, progress=False).evidence
