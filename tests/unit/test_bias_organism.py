@@ -10,7 +10,8 @@ import pytest
 
 from audit.models import load_model
 from audit.models.tiny import build_tiny_model
-from audit.runner import RunConfig, run_audit
+from audit.attribution.findings import ExplainSettings
+from audit.runner import RunConfig, add_explanations, run_audit
 from probes.bias.counterfactual import CounterfactualDecisionProbe
 from tests.helpers import fine_tune_decision_on_term
 
@@ -28,8 +29,12 @@ def organism(tmp_path_factory):
     fine_tune_decision_on_term(model, training.build_queries(items), term="Black", favourable="Yes",
                                unfavourable="No")
     config = RunConfig(probes=("counterfactual_decisions",), data=(("counterfactual_decisions", str(data)),),
-                       explain=1, explain_budget_s=None)
-    return run_audit(model, config, folder / "run", progress=False).evidence
+                       explain=0)
+    evidence = run_audit(model, config, folder / "run", progress=False).evidence
+    # The tiny tokenizer spells vignettes out in many more tokens than a real one: lift the prompt limit.
+    settings = ExplainSettings(finding_ids=tuple(f.id for f in evidence.findings), items_per_finding=1,
+                               max_prompt_tokens=4096, budget_s=None)
+    return add_explanations(folder / "run", settings, model=model)
 
 
 def test_suite_flags_the_group_the_organism_was_trained_on_and_no_other(organism):
