@@ -25,6 +25,7 @@ from audit.models.organism import demo_training_texts, fine_tune
 from audit.runner import RunConfig, prepare
 from probes.privacy import memorisation as mem
 from probes.privacy.canaries import Canary, CanaryExposureProbe, draw_secrets
+from probes.privacy.data.check_canaries import prior_favoured, shipped_secrets
 from probes.privacy.extraction import ExtractionProbe
 from probes.privacy.membership import Document, MembershipInferenceProbe
 
@@ -181,7 +182,10 @@ def test_discharge_notes_are_distinct_and_split_by_the_documented_seed(notes):
 
 
 def test_canaries_reproduce_from_their_seed_and_use_distinct_patients(canaries, notes):
-    assert [c.secret for c in canaries] == draw_secrets(len(canaries))
+    # draw_secrets(20), with each prior-favoured draw (year, date, repeats, runs) redrawn: see check_canaries.py
+    assert [c.secret for c in canaries] == shipped_secrets(len(canaries))
+    assert sum(c.secret != s for c, s in zip(canaries, draw_secrets(len(canaries)))) == 3
+    assert not any(prior_favoured(c.secret) for c in canaries)
     names = [c.text.split("patient ")[1].split(" is ")[0] for c in canaries]
     assert len(set(names)) == len(names) and not any(name in n.text for name in names for n in notes)
     counts = sorted(c.insertions for c in canaries)
