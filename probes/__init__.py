@@ -13,6 +13,7 @@ BUILTIN_PROBES: dict[str, str] = {
     "fabricated_entities": "probes.hallucination.fabricated_entities:FabricatedEntityProbe",
     "counterfactual_decisions": "probes.bias.counterfactual:CounterfactualDecisionProbe",
     "stereotype_preference": "probes.bias.stereotype_preference:StereotypePreferenceProbe",
+    "representation": "probes.bias.representation:RepresentationProbe",
     "phi_elicitation": "probes.privacy.elicitation:PHIElicitationProbe",
     "contextual_disclosure": "probes.privacy.disclosure:ContextualDisclosureProbe",
     "canary_exposure": "probes.privacy.canaries:CanaryExposureProbe",
