@@ -98,14 +98,19 @@ def run(
                                              "`medaudit list --explainers`). Default: occlusion; under --full also "
                                              "shap and captum.integrated_gradients."),
     explain_budget: float = typer.Option(90.0, min=1.0, help="Seconds after which no new explanation is started."),
+    policy: Optional[str] = typer.Option(None, help="Gate policy YAML ('default': the shipped one). Given: exit 3 "
+                                         "when a gate fails. Not given: the default policy is shown in the report "
+                                         "but does not change the exit code."),
+    junit: Optional[Path] = typer.Option(None, help="Also write the gate results as JUnit XML to this file."),
 ) -> None:
     """Audit a model and write evidence.json, report.html and report.md into a run folder."""
     _quiet_libraries()
 
     def action() -> None:
         from audit.models import load_model
+        from audit.report.policy import evaluate_policy, exit_code, load_policy, summary_lines, write_junit
         from audit.report.render import write_reports
-        from audit.runner import RESULTS_FILE, RunConfig, run_audit
+        from audit.runner import EVIDENCE_FILE, RESULTS_FILE, RunConfig, run_audit, write_evidence
 
         if data is not None and len(probe) != 1:
             raise SelectionError("--data needs exactly one --probe to apply to")
@@ -113,6 +118,7 @@ def run(
                            seed=seed, full=full, device=device, dtype=dtype, batch_size=batch_size, show_pii=show_pii,
                            explain=explain, explain_methods=tuple(explain_method), explain_budget_s=explain_budget,
                            data=((probe[0], str(data.resolve())),) if data is not None else ())
+        gate_policy = load_policy(policy)  # a bad policy file fails before the model is loaded
         if show_pii:
             typer.echo("warning: --show-pii stores identifiers found in model output unredacted in the run folder "
                        "and every report", err=True)
@@ -133,7 +139,10 @@ def run(
             typer.echo(f"\ninterrupted: finished items are saved in {folder / RESULTS_FILE}; "
                        f"rerun with --out {folder} to resume", err=True)
             raise typer.Exit(130) from None
-        reports = write_reports(outcome.evidence, folder)
+        gates = evaluate_policy(gate_policy, outcome.evidence)
+        evidence = outcome.evidence.model_copy(update={"gates": gates})
+        write_evidence(evidence, folder / EVIDENCE_FILE)
+        reports = write_reports(evidence, folder)
         for warning in outcome.warnings:
             typer.echo(f"warning: {warning}", err=True)
         if outcome.resumed_items:
@@ -145,6 +154,12 @@ def run(
         typer.echo(f"evidence: {folder / 'evidence.json'}")
         typer.echo(f"report:   {reports['html']}")
         typer.echo(f"markdown: {reports['markdown']}")
+        for line in summary_lines(gates):
+            typer.echo(line, err=True)
+        if junit is not None:
+            typer.echo(f"junit:    {write_junit(junit, gates, evidence)}")
+        if policy is not None and exit_code(gates):
+            raise typer.Exit(exit_code(gates))
 
     _guard(action)
 
@@ -227,6 +242,34 @@ def report(
         folder.mkdir(parents=True, exist_ok=True)
         for kind, path in write_reports(loaded, folder).items():
             typer.echo(f"{kind}: {path}")
+
+    _guard(action)
+
+
+@app.command()
+def gate(
+    evidence: Path = typer.Argument(..., help="An evidence.json written by `medaudit run`."),
+    policy: Optional[str] = typer.Option(None, help="Gate policy YAML (default: the shipped default policy)."),
+    junit: Optional[Path] = typer.Option(None, help="Write the gate results as JUnit XML to this file."),
+    strict: bool = typer.Option(False, "--strict", help="Also exit non-zero (4) when a gate is inconclusive or not "
+                                "evaluated; JUnit then reports those gates as failures, not skipped."),
+) -> None:
+    """Apply a gate policy to an evidence file: exit 0 if no gate fails, 3 if one does (4: --strict, undecided)."""
+
+    def action() -> None:
+        from audit.report.policy import evaluate_policy, exit_code, load_policy, summary_lines, write_junit
+        from audit.report.render import load_evidence
+
+        gate_policy = load_policy(policy)
+        loaded = load_evidence(evidence)
+        report_ = evaluate_policy(gate_policy, loaded)
+        for line in summary_lines(report_):
+            typer.echo(line)
+        if junit is not None:
+            typer.echo(f"junit: {write_junit(junit, report_, loaded, strict)}")
+        code = exit_code(report_, strict)
+        if code:
+            raise typer.Exit(code)
 
     _guard(action)
 

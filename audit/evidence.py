@@ -226,6 +226,36 @@ class ExplanationSummary(_Record):
     metrics: list[Metric]
 
 
+class GateResult(_Record):
+    """One policy gate applied to a metric's confidence interval (see audit/report/policy.py)."""
+
+    id: str
+    probe_id: str
+    metric: str
+    direction: Literal["max", "min"] = Field(description="max: the metric must not exceed the threshold; "
+                                             "min: it must reach at least the threshold.")
+    threshold: float
+    rationale: str
+    status: Literal["pass", "fail", "inconclusive", "not_evaluated"] = Field(
+        description="pass/fail only when the whole interval lies on one side of the threshold; inconclusive when "
+        "it straddles it; not_evaluated when the metric or its interval is missing (never a pass).")
+    estimate: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    n: int | None = None
+    explanation: str
+
+
+class GateReport(_Record):
+    """A gate policy evaluated against this evidence."""
+
+    policy: str = Field(description="The policy's name.")
+    version: str
+    source: str = Field(description="Where the policy was read from ('builtin:default' for the shipped one).")
+    sha256: str = Field(description="sha256 of the policy file's bytes.")
+    results: list[GateResult]
+
+
 class Evidence(_Record):
     """The whole audit."""
 
@@ -239,6 +269,8 @@ class Evidence(_Record):
     explanation_plan: str | None = Field(None, description="Which findings and items were explained, and why.")
     pii_detectors: list[Metric] = Field(default_factory=list, description="Precision and recall per identifier type "
                                         "of the PHI detectors that redact model output, on the held-out labelled set.")
+    gates: GateReport | None = Field(None, description="Policy gates evaluated on this evidence (medaudit run --policy, "
+                                     "or the shipped default policy).")
 
 
 TIMING_FIELDS = frozenset({"started_at", "finished_at", "elapsed_s"})
