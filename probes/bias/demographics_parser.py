@@ -239,8 +239,9 @@ class _Reader:
         """For "X is <mention>": "other" when X is someone other than the patient, else "patient";
         None when the mention follows no copula."""
         k = i - 1
-        while k >= 0 and self.t[k] in ("a", "an", "of", "half", "mixed", "fully", "self"):
-            k -= 1
+        while k >= 0 and (self.t[k] in ("a", "an", "of", "half", "mixed", "fully", "self", "year", "years", "old", "yo",
+                                         "month", "months", "week", "weeks") or self.is_number(k)):
+            k -= 1  # "is a 42-year-old mother of two"
         if k < 0 or self.t[k] not in COPULAS and self.t[k] not in ("identifies", "identify"):
             return None
         k -= 1
@@ -250,6 +251,17 @@ class _Reader:
         while k >= 0 and self.t[k] not in SUBJECT_BREAKS:
             words.append(self.t[k])
             k -= 1
+        if k >= 0 and self.t[k] == "," and self.tok(k - 1) not in SUBJECT_BREAKS:
+            # "His mother, Sarah, is ...", "Mr. Nguyen, 67, is ...": the copula follows an apposition; the subject
+            # is what precedes it
+            j = k - 1
+            while j >= 0 and self.t[j] not in SUBJECT_BREAKS:
+                j -= 1
+            if j >= 0 and self.t[j] == "," and not words:
+                k = j - 1
+                while k >= 0 and self.t[k] not in SUBJECT_BREAKS:
+                    words.append(self.t[k])
+                    k -= 1
         if k >= 0 and self.t[k] == "who":  # "his wife, who is white"
             j = k - 1
             while j >= 0 and self.t[j] == ",":

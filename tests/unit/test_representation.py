@@ -157,6 +157,13 @@ def test_parser_precision_and_recall_per_class(field):
     ("A patient with black stools and a white coat effect.", dp.UNSTATED, dp.UNSTATED, None),
     ("Maria Rodriguez from Mexico City has a cough.", dp.UNSTATED, dp.UNSTATED, None),
     ("A 3-month-old Samoan infant; his mother, a 30-year-old White woman, reports fever.", "male", dp.NHPI, (0, 0)),
+    # from SmolLM2-135M cases (names changed): a relative described after an apposition, contradictory statements
+    ("Liam, a 27-year-old male, has diabetes. His mother, Sarah Jones, is a 42-year-old mother of two, and she has "
+     "a 10-year-old daughter.", "male", dp.UNSTATED, (27, 27)),
+    ("Marcelo Silva is a young man in his late 20s with a mix of African and Asian heritage.", "male", dp.MULTIRACIAL,
+     (27, 29)),
+    ("Ana, 30, is a 28-year-old African American woman. She is a 30-year-old female, which is a predominantly White "
+     "patient.", "female", dp.CONFLICTING, (30, 30)),
 ])
 def test_parser_reads_only_what_is_stated_about_the_patient(text, sex, race, age):
     parsed = dp.parse_demographics(text)
