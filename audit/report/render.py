@@ -77,6 +77,9 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     env.globals.update(figures=probe_figures, heatmap=heatmap_html, top_tokens=top_tokens, layer_plot=layer_profile_svg,
                        faithfulness_rows=faithfulness_rows,
                        zip=zip)
+    from audit.report.sections import sections_for
+
+    env.globals.update(report_sections=sections_for)
     return env
 
 

@@ -199,6 +199,7 @@ def test_run_with_policy_exits_3_on_a_failed_gate(tiny_model_dir, tmp_path):
 
     stored = load_evidence(out / "evidence.json").gates
     assert stored is not None and [r.status for r in stored.results] == ["fail", "pass"]
+    assert "impossible" in (out / "report.html").read_text() and "impossible" in (out / "report.md").read_text()
     assert ET.parse(junit).getroot().find("testsuite").get("failures") == "1"
     again = runner.invoke(app, args)  # no --policy: the default policy is reported, the exit code is not changed
     assert again.exit_code == 0, again.output

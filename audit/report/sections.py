@@ -1,0 +1,62 @@
+"""Registered report sections: a new section is one partial per format plus one entry here.
+
+Each entry names its slot in the report outline (``front``: after the executive verdict; ``closing``: after
+the limitations, before the reproducibility manifest), its HTML and Markdown partials under ``templates/``,
+and optionally a lazy ``"module:function"`` that computes the data the partial shows from the evidence
+(available to the partial as ``data``). The main templates loop over a slot's sections in ``order``.
+A third-party package can register its own section the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Literal
+
+from audit.evidence import Evidence
+from audit.registry import Registry, import_object
+
+Slot = Literal["front", "closing"]
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    name: str
+    slot: Slot
+    html: str
+    markdown: str
+    order: int = 50
+    context: str | Callable[[Evidence], Any] | None = None
+
+    def data(self, evidence: Evidence) -> Any:
+        if self.context is None:
+            return None
+        compute = import_object(self.context) if isinstance(self.context, str) else self.context
+        return compute(evidence)  # type: ignore[operator]
+
+
+SECTIONS: Registry[ReportSection] = Registry("report section")
+
+SECTIONS.register("gates", ReportSection("gates", "front", "partials/gates.html.j2", "partials/gates.md.j2", order=10))
+SECTIONS.register("crosswalk", ReportSection("crosswalk", "closing", "partials/crosswalk.html.j2",
+                                             "partials/crosswalk.md.j2", order=80,
+                                             context="audit.report.crosswalk:crosswalk_view"))
+
+
+@dataclass(frozen=True)
+class RenderedSection:
+    section: ReportSection
+    data: Any
+
+    @property
+    def html(self) -> str:
+        return self.section.html
+
+    @property
+    def markdown(self) -> str:
+        return self.section.markdown
+
+
+def sections_for(slot: Slot, evidence: Evidence) -> list[RenderedSection]:
+    """The sections of one slot, in order, each with its data computed from the evidence."""
+    chosen = sorted((SECTIONS.get(n) for n in SECTIONS.names()), key=lambda s: (s.order, s.name))
+    return [RenderedSection(s, s.data(evidence)) for s in chosen if s.slot == slot]
