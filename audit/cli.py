@@ -274,6 +274,66 @@ def gate(
     _guard(action)
 
 
+@app.command()
+def keygen(
+    out: Path = typer.Option(..., help="Private key file to write (PEM, mode 0600); the public key goes to OUT.pub. "
+                             "Set $MEDAUDIT_KEY_PASSPHRASE to encrypt it."),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing key files."),
+) -> None:
+    """Create an Ed25519 key pair for signing run folders."""
+
+    def action() -> None:
+        from audit.report.signing import generate_keypair, key_fingerprint, load_public_key
+
+        private, public = generate_keypair(out, force=force)
+        typer.echo(f"private key: {private}")
+        typer.echo(f"public key:  {public} (fingerprint sha256 {key_fingerprint(load_public_key(public))})")
+
+    _guard(action)
+
+
+@app.command()
+def sign(
+    run_dir: Path = typer.Argument(..., help="A finished run folder (with evidence.json and the rendered reports)."),
+    key: Path = typer.Option(..., help="Ed25519 private key (from `medaudit keygen`)."),
+    signer: Optional[str] = typer.Option(None, help="Name of the responsible person recorded in the signature "
+                                         "(default: $USER)."),
+) -> None:
+    """Sign every file of a run folder (Ed25519); writes RUN_DIR/signature.json."""
+
+    def action() -> None:
+        import json
+
+        from audit.report.signing import sign_run
+
+        path = sign_run(run_dir, key, signer=signer)
+        document = json.loads(path.read_text())
+        typer.echo(f"signed {len(document['files'])} file(s) as {document['signer']} at {document['signed_at']} "
+                   f"(key sha256 {document['public_key_sha256'][:16]}…)")
+        typer.echo(f"signature: {path}")
+
+    _guard(action)
+
+
+@app.command()
+def verify(
+    run_dir: Path = typer.Argument(..., help="A signed run folder."),
+    pub: Path = typer.Option(..., help="The signer's Ed25519 public key (PEM)."),
+) -> None:
+    """Check a run folder against its signature; name every changed or missing file (exit 5 if any)."""
+
+    def action() -> None:
+        from audit.report.signing import EXIT_VERIFY_FAILED, verify_run
+
+        result = verify_run(run_dir, pub)
+        for line in result.lines():
+            typer.echo(line)
+        if not result.ok:
+            raise typer.Exit(EXIT_VERIFY_FAILED)
+
+    _guard(action)
+
+
 def main() -> None:  # pragma: no cover - entry point
     app()
 
