@@ -334,6 +334,30 @@ def verify(
     _guard(action)
 
 
+@app.command("diff")
+def diff_command(
+    old: Path = typer.Argument(..., help="The earlier audit: evidence.json or its run folder."),
+    new: Path = typer.Argument(..., help="The later audit: evidence.json or its run folder."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the comparison as JSON to this file."),
+) -> None:
+    """Compare two audits metric by metric (difference, CI, test, Holm) and flag model, data and package changes."""
+
+    def action() -> None:
+        import json
+
+        from audit.report.diff import diff_evidence, evidence_path
+        from audit.report.render import load_evidence
+
+        result = diff_evidence(load_evidence(evidence_path(old)), load_evidence(evidence_path(new)))
+        for line in result.lines():
+            typer.echo(line)
+        if json_out is not None:
+            json_out.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+            typer.echo(f"json: {json_out}")
+
+    _guard(action)
+
+
 def main() -> None:  # pragma: no cover - entry point
     app()
 
