@@ -76,7 +76,21 @@ def _auto_folder(runs_dir: Path, fingerprint: str, weights_sha: str) -> tuple[Pa
 
 @app.command()
 def run(
-    model: Optional[str] = typer.Option(None, help="Local HF folder or .gguf file; default: the embedded SmolLM2-135M-Instruct."),
+    model: Optional[str] = typer.Option(None, help="Local HF folder or .gguf file, or a served endpoint "
+                                        "openai+http://HOST:PORT/v1 (API key from $MEDAUDIT_API_KEY); default: the "
+                                        "embedded SmolLM2-135M-Instruct."),
+    model_name: Optional[str] = typer.Option(None, help="Served endpoints: the model name to request (default: the "
+                                             "endpoint's only model)."),
+    api: str = typer.Option("chat", help="Served endpoints: generate through 'chat' completions (server-side chat "
+                            "template) or legacy 'completions' (prompt rendered with --tokenizer)."),
+    tokenizer: Optional[Path] = typer.Option(None, help="Served endpoints: a local tokenizer folder with the model's "
+                                             "chat template; enables full-fidelity option scoring from verified "
+                                             "prompt log-probs on /v1/completions."),
+    concurrency: int = typer.Option(4, min=1, help="Served endpoints: requests in flight at once."),
+    request_timeout: float = typer.Option(120.0, min=1.0, help="Served endpoints: seconds per request before it "
+                                          "is retried."),
+    response_cache: Optional[Path] = typer.Option(None, help="Served endpoints: the on-disk response cache "
+                                                  "(default: in the medaudit cache directory)."),
     out: Optional[Path] = typer.Option(None, help="Run folder. Rerunning with the same folder resumes. Default: a new folder under --runs-dir (an unfinished run with the same settings is resumed)."),
     runs_dir: Path = typer.Option(Path("runs"), help="Where default run folders are created."),
     suite: List[str] = typer.Option([], help="Run every probe of this suite (repeatable)."),
@@ -112,9 +126,17 @@ def run(
         from audit.report.render import write_reports
         from audit.runner import EVIDENCE_FILE, RESULTS_FILE, RunConfig, run_audit, write_evidence
 
+        from audit.models.served import is_served_spec, served_options
+
         if data is not None and len(probe) != 1:
             raise SelectionError("--data needs exactly one --probe to apply to")
-        config = RunConfig(model=model, probes=tuple(probe), suites=tuple(suite), tags=tuple(tag), limit=limit,
+        spec, backend_options = model, {}
+        if is_served_spec(model):
+            spec, backend_options = served_options(model, model_name, api, tokenizer, concurrency, request_timeout,
+                                                   response_cache)
+        elif model_name is not None or tokenizer is not None or api != "chat":
+            raise SelectionError("--model-name, --api and --tokenizer apply to a served --model openai+http://...")
+        config = RunConfig(model=spec, probes=tuple(probe), suites=tuple(suite), tags=tuple(tag), limit=limit,
                            seed=seed, full=full, device=device, dtype=dtype, batch_size=batch_size, show_pii=show_pii,
                            explain=explain, explain_methods=tuple(explain_method), explain_budget_s=explain_budget,
                            data=((probe[0], str(data.resolve())),) if data is not None else ())
@@ -123,9 +145,11 @@ def run(
             typer.echo("warning: --show-pii stores identifiers found in model output unredacted in the run folder "
                        "and every report", err=True)
         started = time.perf_counter()
-        loaded = load_model(model, device=device, dtype=dtype)
+        loaded = load_model(spec, device=device, dtype=dtype, **backend_options)
         typer.echo(f"model: {loaded.identity.name} ({loaded.identity.device}, {loaded.identity.dtype}) "
                    f"loaded in {time.perf_counter() - started:.1f} s", err=True)
+        if backend_options:
+            typer.echo(f"endpoint capabilities: {loaded.backend_provenance()['capability_checks']}", err=True)
         if out is not None:
             folder, resuming = out, (out / RESULTS_FILE).exists()
         else:

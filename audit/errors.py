@@ -23,7 +23,11 @@ class DataFileError(MedauditError):
         self.line = line
 
 
-class ContextWindowError(MedauditError):
+class ItemError(MedauditError):
+    """One item cannot be run (the runner records it as an error item and goes on)."""
+
+
+class ContextWindowError(ItemError):
     """A prompt does not fit in the model's context window."""
 
     def __init__(self, item_id: str, n_tokens: int, limit: int) -> None:

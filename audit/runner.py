@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from audit.errors import ContextWindowError, RunFolderError, SelectionError
+from audit.errors import ItemError, RunFolderError, SelectionError
 from audit.evidence import (
     DataSource,
     Evidence,
@@ -136,9 +136,10 @@ def prepare(probe: Probe, model: ModelUnderAudit, config: RunConfig) -> Prepared
     """Load and select the probe's data and build its queries, or say why it is skipped."""
     from audit.data import file_sha256
 
-    missing = sorted(c.value for c in probe.requires if not model.supports(c))
+    missing = sorted((c for c in probe.requires if not model.supports(c)), key=lambda c: c.value)
     if missing:
-        return PreparedProbe(probe, [], None, f"the model backend lacks: {', '.join(missing)}")
+        reasons = [f"{c.value} ({model.capability_note(c)})" if model.capability_note(c) else c.value for c in missing]
+        return PreparedProbe(probe, [], None, f"the model backend lacks: {', '.join(reasons)}")
     probe.model_layers = model.n_layers
     items = probe.load_items()
     selected, how = probe.select(items, config.limit, config.full)
@@ -154,6 +155,7 @@ def prepare(probe: Probe, model: ModelUnderAudit, config: RunConfig) -> Prepared
 def _execute_chunk(probe: Probe, model: ModelUnderAudit, chunk: Sequence[Query]) -> list[ItemResult]:
     """Run one fixed chunk of queries; an item that cannot run becomes an error item."""
     results: list[ItemResult] = []
+    model.prefetch_options([(q.messages, q.options) for q in chunk if q.kind == "options"])
     generate = [q for q in chunk if q.kind == "generate"]
     generated = {}
     if generate:
@@ -163,13 +165,13 @@ def _execute_chunk(probe: Probe, model: ModelUnderAudit, chunk: Sequence[Query])
                                      [q.item_id for q in generate])
             each = (time.perf_counter() - started) / len(generate)
             generated = {q.item_id: (out, each) for q, out in zip(generate, outputs)}
-        except ContextWindowError:
+        except ItemError:
             for q in generate:  # find the offending item(s) by running one at a time
                 started = time.perf_counter()
                 try:
                     out = model.generate([q.messages], q.generation, [q.item_id])[0]
                     generated[q.item_id] = (out, time.perf_counter() - started)
-                except ContextWindowError as exc:
+                except ItemError as exc:
                     generated[q.item_id] = (exc, 0.0)
     for query in chunk:
         started = time.perf_counter()
@@ -182,11 +184,11 @@ def _execute_chunk(probe: Probe, model: ModelUnderAudit, chunk: Sequence[Query])
                 response, elapsed = probe.compute(model, query), None
             else:
                 response, elapsed = generated[query.item_id]
-                if isinstance(response, ContextWindowError):
+                if isinstance(response, ItemError):
                     raise response
             result = probe.score(query, response)
             result = result.model_copy(update={"elapsed_s": elapsed if elapsed is not None else time.perf_counter() - started})
-        except ContextWindowError as exc:
+        except ItemError as exc:
             result = ItemResult(probe_id=probe.id, item_id=query.item_id, index=query.index, group=query.group,
                                 condition=query.condition, prompt=list(query.messages), reference=query.reference,
                                 outcome="error", error=str(exc))
@@ -289,6 +291,10 @@ def run_audit(model: ModelUnderAudit, config: RunConfig, folder: Path, progress:
                         on_item(result)
                     bar.advance(task)
     evidence = build_evidence(prepared, log, config, identity, started_at, command_line or sys.argv)
+    backend = model.backend_provenance()
+    if backend:  # e.g. a served endpoint: verified capabilities, scoring fidelity, requests sent vs cached
+        decoding = {**evidence.provenance.decoding, **backend}
+        evidence = evidence.model_copy(update={"provenance": evidence.provenance.model_copy(update={"decoding": decoding})})
     if config.explain and evidence.findings:
         evidence = explain_run(model, prepared, evidence, config.explain_settings(), folder, progress)
     write_evidence(evidence, folder / EVIDENCE_FILE)

@@ -94,6 +94,19 @@ class ModelUnderAudit(ABC):
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities
 
+    def capability_note(self, capability: Capability) -> str | None:
+        """Why ``capability`` is not offered, where the backend can say (shown in a skipped probe's reason)."""
+        return None
+
+    def backend_provenance(self) -> dict[str, Any]:
+        """Backend facts merged into the evidence's decoding record (e.g. a served endpoint's verified
+        capabilities and request accounting); empty for local backends."""
+        return {}
+
+    def prefetch_options(self, requests: Sequence[tuple[Messages, dict[str, Sequence[str]]]]) -> None:
+        """A hint that ``score_options`` will be called for each (prompt, options): a remote backend may send
+        these requests concurrently now. Local backends ignore it."""
+
     def generate(
         self, prompts: Sequence[Messages], config: GenerationConfig, item_ids: Sequence[str] | None = None
     ) -> list[Generation]:
