@@ -218,7 +218,9 @@ def _patching_profiles(model: "HFModel", clean_ids: list[int], corrupted_ids: li
     """Where the difference between an item and its counterfactual partner arises, component by component."""
     from audit.attribution.lens import activation_patching
 
-    patching = activation_patching(model, clean_ids, corrupted_ids, target_id, foil_id)
+    differing = [k for k, (a, b) in enumerate(zip(clean_ids, corrupted_ids)) if a != b]
+    patching = activation_patching(model, clean_ids, corrupted_ids, target_id, foil_id,
+                                   resid_positions=differing if len(clean_ids) == len(corrupted_ids) else None)
     layers = [f"L{k}" for k in range(len(patching.attn_raw))]
     if not patching.normalised:
         return [LayerProfile(name=f"patching {part} (raw)", layers=layers, values=[float(v) for v in raw],
@@ -226,11 +228,23 @@ def _patching_profiles(model: "HFModel", clean_ids: list[int], corrupted_ids: li
                                          "so normalised patching effects are undefined; raw changes shown.")
                 for part, raw in (("attention", patching.attn_raw), ("MLP", patching.mlp_raw))]
     peak_kind, peak_layer = patching.peak
-    return [LayerProfile(name=f"patching {part}", layers=layers, values=[float(v) for v in effect],
-                         description=f"Share of the pair's logit-difference gap ({patching.gap:+.3g}) restored by "
-                                     f"patching this {part} output at the final position (1: all of it). Peak: "
-                                     f"{peak_kind} at layer {peak_layer}.")
-            for part, effect in (("attention", patching.attn_effect), ("MLP", patching.mlp_effect))]
+    profiles = [LayerProfile(name=f"patching {part}", layers=layers, values=[float(v) for v in effect],
+                             description=f"Share of the pair's logit-difference gap ({patching.gap:+.3g}) restored by "
+                                         f"patching this {part} output at the final position (1: all of it). Peak: "
+                                         f"{peak_kind} at layer {peak_layer}.")
+                for part, effect in (("attention", patching.attn_effect), ("MLP", patching.mlp_effect))]
+    if differing and patching.resid_effect is not None:
+        first = patching.resid_positions.index(differing[0])
+        token = patching.clean_tokens[differing[0]]
+        profiles.append(LayerProfile(
+            name="patching residual stream at the swapped term",
+            layers=["embed"] + [f"L{k}" for k in range(len(layers))],
+            values=[float(v) for v in patching.resid_effect[:, first]],
+            description=f"Share of the gap restored by patching the residual stream at the first token where the "
+                        f"pair differs ({token!r}, position {differing[0]}) after each block ('embed': before the first). "
+                        "High early and falling later: the term's information has moved on to later "
+                        "positions by then."))
+    return profiles
 
 
 _METRIC_MEANING = {

@@ -368,6 +368,12 @@ def _patch_hook(clean: torch.Tensor, moves: list[tuple[int, int, int]]) -> Calla
     return hook
 
 
+def _position(position: int, length: int) -> int:
+    if isinstance(position, bool) or not isinstance(position, (int, np.integer)) or not 0 <= position < length:
+        raise ValueError(f"resid_positions must hold positions in [0, {length}), got {position!r}")
+    return int(position)
+
+
 @torch.no_grad()
 def activation_patching(
     model: "HFModel",
@@ -378,11 +384,17 @@ def activation_patching(
     *,
     max_batch: int = 32,
     min_gap: float = 1e-3,
+    resid_positions: Sequence[int] | None = None,
 ) -> ActivationPatching:
     """Patch clean activations into the corrupted run one component at a time and measure the logit
     difference (target − foil) at the last position: attention and MLP outputs at the final position
     for every layer, and the residual stream at every layer × position (equal-length prompts) or at the
-    final position only. Patches run ``max_batch`` at a time as rows of one batched forward."""
+    final position only. Patches run ``max_batch`` at a time as rows of one batched forward.
+
+    ``resid_positions`` restricts the residual-stream patches of equal-length prompts to those
+    positions (the final one is always added). The full grid costs layers × positions forwards,
+    quadratic in the prompt length, so a time-budgeted caller passes e.g. the positions where the
+    two prompts differ."""
     clean = _ids(model, clean_ids, "clean_ids")
     corrupted = _ids(model, corrupted_ids, "corrupted_ids")
     target, foil = _token(model, target_id, "target_id"), _token(model, foil_id, "foil_id")
@@ -408,7 +420,13 @@ def activation_patching(
     clean_value, corrupted_value = float(metric(clean_logits)), float(metric(bridge(corrupted_batch)))
 
     last_c, last_x = len(clean) - 1, len(corrupted) - 1
-    positions = list(range(len(clean))) if len(clean) == len(corrupted) else [last_c]
+    if len(clean) != len(corrupted):
+        positions = [last_c]
+    elif resid_positions is None:
+        positions = list(range(len(clean)))
+    else:
+        wanted_positions = {_position(p, len(clean)) for p in resid_positions} | {last_c}
+        positions = sorted(wanted_positions)
     jobs = [(name, last_c, last_x) for name in attn_names + mlp_names]  # (hook, clean position, corrupted position)
     jobs += [(name, p, p if len(positions) > 1 else last_x) for name in resid_names for p in positions]
     raw: list[float] = []

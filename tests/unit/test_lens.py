@@ -184,6 +184,33 @@ def test_patching_localises_planted_component(tiny_model, kind, layer):
     assert np.allclose(resid, carriers, atol=1e-4)
 
 
+def test_patching_restricted_residual_positions_equal_the_full_grid(tiny_model):
+    model = _planted(tiny_model.tokenizer, "attn", 1)
+    clean, corrupted, pos = _prompts("attn")
+    full = activation_patching(model, clean, corrupted, ANSWER, FOIL)
+    some = activation_patching(model, clean, corrupted, ANSWER, FOIL, resid_positions=[pos])
+    last = len(clean) - 1
+    assert some.resid_positions == (pos, last)  # the final position is always patched
+    assert np.allclose(some.resid_raw, full.resid_raw[:, [pos, last]], atol=1e-6)
+    assert np.allclose(some.attn_raw, full.attn_raw) and np.allclose(some.mlp_raw, full.mlp_raw)
+    with pytest.raises(ValueError, match="resid_positions"):
+        activation_patching(model, clean, corrupted, ANSWER, FOIL, resid_positions=[len(clean)])
+
+
+def test_finding_patching_profiles_follow_the_swapped_term(tiny_model):
+    """Explanations of paired findings patch the residual stream only where the pair differs (cheap), and the
+    profile shows the term's information at its own position up to the planted layer, then gone from it."""
+    from audit.attribution.findings import _patching_profiles
+
+    model = _planted(tiny_model.tokenizer, "attn", 1)
+    clean, corrupted, pos = _prompts("attn")
+    profiles = {p.name: p for p in _patching_profiles(model, clean, corrupted, ANSWER, FOIL)}
+    assert profiles["patching attention"].values[1] == pytest.approx(1.0, abs=1e-4)
+    term = profiles["patching residual stream at the swapped term"]
+    assert term.layers == ["embed", "L0", "L1", "L2", "L3"]
+    assert np.allclose(term.values, [1.0, 1.0, 0.0, 0.0, 0.0], atol=1e-4)
+
+
 def test_patching_placebo_is_zero_and_undefined(tiny_model):
     model = _planted(tiny_model.tokenizer, "attn", 1)
     clean, _, _ = _prompts("attn")
