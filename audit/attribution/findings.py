@@ -302,7 +302,8 @@ def explain_findings(
     planned, text = plan(model, evidence, probes, settings)
     started = time.perf_counter()
     explanations: list[Explanation] = []
-    skipped = n_computed = 0
+    skipped = 0
+    work_done = 0.0  # sum of squared prompt lengths of the items explained so far
     for entry in planned:
         key = explanation_id(entry.finding.id, entry.item.item_id)
         cached = log.items.get(key) if log is not None else None
@@ -310,7 +311,9 @@ def explain_findings(
             explanations.append(cached)
             continue
         elapsed = time.perf_counter() - started
-        expected = elapsed / n_computed if n_computed else 0.0  # the mean cost of an item so far
+        # Occlusion and the faithfulness curves cost about (prompt length)^2 tokens of forward passes, so the
+        # cost so far per squared token predicts this item's cost.
+        expected = elapsed * entry.n_prompt_tokens ** 2 / work_done if work_done else 0.0
         if settings.budget_s is not None and elapsed + expected > settings.budget_s:
             skipped += 1  # it would most likely end past the budget
             continue
@@ -320,7 +323,7 @@ def explain_findings(
             partner_request = probes[entry.finding.probe_id].probe.explanation_request(query, entry.partner) \
                 if query is not None else None
         explanation = explain_item(model, entry, settings, partner_request)
-        n_computed += 1
+        work_done += entry.n_prompt_tokens ** 2
         if log is not None:
             log.append(explanation)
         if on_done:
