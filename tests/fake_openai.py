@@ -80,6 +80,7 @@ class Faults:
     bad_json_count: int = 0  # complete HTTP message whose body is not JSON
     redirect_to: str | None = None
     context_limit: int | None = None
+    max_top_logprobs: int | None = None  # reject (HTTP 400) requests for more alternatives than this
 
 
 @dataclass
@@ -221,6 +222,9 @@ class FakeOpenAI:
         n_prompt = len(tokenize(prompt))
         if f.context_limit and n_prompt > f.context_limit:
             return (400, {"error": {"message": f"This model's maximum context length is {f.context_limit} tokens"}})
+        requested = int(body.get("top_logprobs") or 0) if chat else int(body.get("logprobs") or 0)
+        if f.max_top_logprobs is not None and requested > f.max_top_logprobs:
+            return (400, {"error": {"message": f"top_logprobs must be at most {f.max_top_logprobs}"}})
         max_tokens = int(body.get("max_tokens") or 16)
         temperature = float(body.get("temperature", 1.0))
         rng = random.Random(body.get("seed", 0) if temperature > 0 else 0)

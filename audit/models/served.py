@@ -54,7 +54,6 @@ from audit.models.served_protocol import (
 )
 
 SCHEME = "openai+"
-TOP_K = 20  # next-token alternatives asked for in degraded scoring (the OpenAI API's maximum)
 _CONTEXT_WORDS = ("context length", "context window", "maximum context", "too long", "max_model_len",
                   "exceeds", "n_ctx")
 
@@ -160,7 +159,7 @@ class ServedModel(ModelUnderAudit):
         fidelity = {"prompt_logprobs:echo": "full (teacher-forced prompt log-probs via echo)",
                     "prompt_logprobs:vllm_prompt_logprobs": "full (teacher-forced prompt log-probs via vLLM "
                                                             "prompt_logprobs)",
-                    "next_token_topk": f"degraded (single-token options from the next-token top-{TOP_K}; items "
+                    "next_token_topk": f"degraded (single-token options from the next-token top-{self._k('chat')}; items "
                                        "whose options are not all single tokens in it are errors)",
                     None: "not available"}[self.scoring]
         accounting = self.client.accounting.snapshot()
@@ -270,7 +269,7 @@ class ServedModel(ModelUnderAudit):
         if self.scoring == "next_token_topk":
             return [("chat/completions", self._topk_body(messages))]
         prompt = self.render(messages)
-        out = [("completions", {"prompt": prompt, "max_tokens": 1, "temperature": 0, "logprobs": TOP_K})]
+        out = [("completions", {"prompt": prompt, "max_tokens": 1, "temperature": 0, "logprobs": self._k("completions")})]
         for texts in options.values():
             for text in texts:
                 out.append(("completions", self._echo_body(prompt + text)))
@@ -278,7 +277,12 @@ class ServedModel(ModelUnderAudit):
 
     def _topk_body(self, messages: Messages) -> dict[str, Any]:
         return {"messages": [dict(m) for m in messages], "max_tokens": 1, "temperature": 0, "logprobs": True,
-                "top_logprobs": TOP_K}
+                "top_logprobs": self._k("chat")}
+
+    def _k(self, api: str) -> int:
+        """The largest top-k the endpoint accepted (and honoured) at the check."""
+        check = self.report.chat_logprobs if api == "chat" else self.report.completion_logprobs
+        return int(check.data.get("requested", 5)) if check.passed else 5
 
     def _echo_body(self, text: str) -> dict[str, Any]:
         if self.scoring == "prompt_logprobs:echo":
@@ -327,8 +331,8 @@ class ServedModel(ModelUnderAudit):
 
     def _score_echo(self, prompt: Messages, options: dict[str, Sequence[str]], item_id: str) -> OptionScores:
         rendered = self.render(prompt)
-        head = self._post("completions", {"prompt": rendered, "max_tokens": 1, "temperature": 0, "logprobs": TOP_K},
-                          item_id)
+        head = self._post("completions", {"prompt": rendered, "max_tokens": 1, "temperature": 0,
+                                          "logprobs": self._k("completions")}, item_id)
         head_tokens = completion_logprobs(head)
         best = head_tokens[0].top[0][0] if head_tokens and head_tokens[0].top else completion_text(head)
         variants = [(label, text) for label, texts in options.items() for text in texts]

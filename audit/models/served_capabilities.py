@@ -33,7 +33,8 @@ from audit.models.served_protocol import (
     vllm_prompt_logprobs,
 )
 
-TOP_K = 5
+TOP_K = 5  # alternatives asked for in the cross-checks
+TOP_K_SIZES = (20, 5)  # top-k sizes tried for generated log-probs, largest first (the OpenAI API allows 20)
 CHECK_MESSAGES = ({"role": "user", "content": "Name one symptom of influenza. Answer in a few words."},)
 CHECK_PROMPTS = ("The heart pumps blood through the", "Influenza is a viral infection of the",
                  "A normal adult body temperature is about")
@@ -145,13 +146,24 @@ def check_completion_generation(client: ServedClient) -> Check:
     return _guard(run)
 
 
-def check_chat_logprobs(client: ServedClient, top_k: int = TOP_K) -> Check:
-    def run() -> Check:
+def _largest_k(run: Callable[[int], Check], sizes: tuple[int, ...]) -> Check:
+    """The check with the largest top-k the endpoint accepts (some cap it at 5 and reject more)."""
+    check = Check(False, "not run")
+    for k in sizes:
+        check = _guard(lambda: run(k))
+        check.data["requested"] = k
+        if not check.detail.startswith("request rejected"):
+            return check
+    return check
+
+
+def check_chat_logprobs(client: ServedClient, sizes: tuple[int, ...] = TOP_K_SIZES) -> Check:
+    def run(k: int) -> Check:
         response = client.post("chat/completions", {"messages": list(CHECK_MESSAGES), "max_tokens": 4,
-                                                     "temperature": 0, "logprobs": True, "top_logprobs": top_k},
+                                                     "temperature": 0, "logprobs": True, "top_logprobs": k},
                                purpose="check", use_cache=False)
         return _validate_generated(chat_logprobs(response), chat_text(response))
-    return _guard(run)
+    return _largest_k(run, sizes)
 
 
 def _greedy_completion(client: ServedClient, prompt: str, n: int, top_k: int) -> tuple[str, list[TokenLogprob] | None]:
@@ -160,11 +172,11 @@ def _greedy_completion(client: ServedClient, prompt: str, n: int, top_k: int) ->
     return completion_text(response), completion_logprobs(response)
 
 
-def check_completion_logprobs(client: ServedClient, top_k: int = TOP_K) -> Check:
-    def run() -> Check:
-        text, tokens = _greedy_completion(client, CHECK_PROMPTS[0], 4, top_k)
+def check_completion_logprobs(client: ServedClient, sizes: tuple[int, ...] = TOP_K_SIZES) -> Check:
+    def run(k: int) -> Check:
+        text, tokens = _greedy_completion(client, CHECK_PROMPTS[0], 4, k)
         return _validate_generated(tokens, text)
-    return _guard(run)
+    return _largest_k(run, sizes)
 
 
 def _compare_positions(generated: list[TokenLogprob], echoed: list[TokenLogprob], start: int) -> Check:
@@ -320,8 +332,8 @@ def verify(client: ServedClient, render: Callable[[Any], str] | None = None, top
     """Run every check against the endpoint (uncached) and return what it really provides."""
     chat_gen = check_chat_generation(client)
     comp_gen = check_completion_generation(client)
-    chat_lp = check_chat_logprobs(client, top_k) if chat_gen.passed else Check(False, "no chat generation")
-    comp_lp = check_completion_logprobs(client, top_k) if comp_gen.passed else Check(False, "no completions")
+    chat_lp = check_chat_logprobs(client) if chat_gen.passed else Check(False, "no chat generation")
+    comp_lp = check_completion_logprobs(client) if comp_gen.passed else Check(False, "no completions")
     if comp_lp.passed:
         prompt_lp, method = check_prompt_logprobs(client, top_k)
     else:
@@ -338,5 +350,5 @@ def verify(client: ServedClient, render: Callable[[Any], str] | None = None, top
             template = check_chat_template(client, render, comp_lp.passed, chat_lp.passed)
         else:
             template = Check(False, "needs both chat and completion generation to compare")
-    k = min([c.data.get("top_k", top_k) for c in (chat_lp, comp_lp) if c.passed] or [0])
+    k = max([c.data.get("top_k", 0) for c in (chat_lp, comp_lp) if c.passed] or [0])
     return CapabilityReport(chat_gen, comp_gen, chat_lp, comp_lp, prompt_lp, method, determinism, template, k)

@@ -69,6 +69,16 @@ def test_dropped_top_k_is_caught(server):
     assert not model.report.chat_logprobs.passed and "top-k" in model.report.chat_logprobs.detail
 
 
+def test_the_largest_accepted_top_k_is_used(server):
+    server.faults.max_top_logprobs = 5
+    model = _load(server, tokenizer=StubTokenizer())
+    assert model.report.chat_logprobs.passed and model.report.chat_logprobs.data["requested"] == 5
+    assert model.report.prompt_logprobs.passed
+    model.score_options(MESSAGES, {"yes": ("Yes",), "no": ("No",)})  # no request beyond the limit
+    assert all((r.body.get("top_logprobs") or 0) <= 5 and (r.body.get("logprobs") in (None, True, False)
+               or r.body["logprobs"] <= 5) for r in server.posts()[-3:])
+
+
 def test_ignored_echo_falls_back_to_degraded_topk_scoring(server):
     server.faults.ignore_echo = True
     model = _load(server, tokenizer=StubTokenizer())
