@@ -100,6 +100,8 @@ def run(
     limit: Optional[int] = typer.Option(None, min=1, help="At most N items per probe, for a quick look."),
     seed: int = typer.Option(0, help="Seed for sampling and resampling."),
     full: bool = typer.Option(False, "--full", help="Run every item instead of the default profile's fixed samples."),
+    samples: Optional[int] = typer.Option(None, min=1, help="Sampled answers per item for the sampling-based "
+                                          "detectors (self-consistency, semantic entropy); default: the profile's."),
     device: str = typer.Option("auto", help="auto, cpu or cuda."),
     dtype: str = typer.Option("auto", help="auto, float32, bfloat16 or float16."),
     batch_size: int = typer.Option(8, min=1, help="Items per generation batch."),
@@ -137,7 +139,7 @@ def run(
         elif model_name is not None or tokenizer is not None or api != "chat":
             raise SelectionError("--model-name, --api and --tokenizer apply to a served --model openai+http://...")
         config = RunConfig(model=spec, probes=tuple(probe), suites=tuple(suite), tags=tuple(tag), limit=limit,
-                           seed=seed, full=full, device=device, dtype=dtype, batch_size=batch_size, show_pii=show_pii,
+                           seed=seed, full=full, samples=samples, device=device, dtype=dtype, batch_size=batch_size, show_pii=show_pii,
                            explain=explain, explain_methods=tuple(explain_method), explain_budget_s=explain_budget,
                            data=((probe[0], str(data.resolve())),) if data is not None else ())
         gate_policy = load_policy(policy)  # a bad policy file fails before the model is loaded

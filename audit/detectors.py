@@ -18,8 +18,12 @@ COVERAGES = (1.0, 0.8, 0.6, 0.4, 0.2)
 
 
 def uncertainty_metrics(name: str, description: str, results: Sequence[ItemResult],
-                        uncertainty: Callable[[ItemResult], float], seed: int = 0) -> list[Metric]:
-    """AUROC of ``uncertainty`` for wrong answers, and the risk–coverage points, over answered items."""
+                        uncertainty: Callable[[ItemResult], float], seed: int = 0,
+                        calibration: bool = True) -> list[Metric]:
+    """AUROC of ``uncertainty`` for wrong answers, and the risk–coverage points, over answered items.
+
+    ``calibration``: also ECE and Brier of the confidence 1 - uncertainty; pass False when that is not a
+    probability (an entropy in nats, say), where both would be meaningless."""
     answered = [r for r in results if r.outcome in ("correct", "incorrect")]
     wrong = [int(r.outcome == "incorrect") for r in answered]
     scores = [uncertainty(r) for r in answered]
@@ -29,7 +33,7 @@ def uncertainty_metrics(name: str, description: str, results: Sequence[ItemResul
         metrics = [from_interval(auroc_name, auroc_description, stats.auroc(wrong, scores, seed=seed))]
     else:
         metrics = [no_data(auroc_name, auroc_description + "; needs right and wrong answers")]
-    if len(answered) >= 2:
+    if calibration and len(answered) >= 2:
         correct = [1 - w for w in wrong]
         confidence = [1.0 - u for u in scores]
         metrics.append(from_interval(f"ece_{name}", f"Expected calibration error of the confidence 1 - {description} "

@@ -35,6 +35,8 @@ class Redaction(_Record):
     token: str
     start: int
     end: int
+    sample: int | None = Field(None, description="Index into the item's samples when the identifier was in a "
+                               "sampled response (offsets then refer to that sample); None: the response.")
 
 
 class ItemResult(_Record):
@@ -47,6 +49,8 @@ class ItemResult(_Record):
     condition: str | None = Field(None, description="Experimental condition within a group.")
     prompt: list[ChatMessage]
     response: str | None = Field(None, description="Raw model output (untrusted text).")
+    samples: list[str] = Field(default_factory=list, description="Further answers sampled at temperature > 0, "
+                               "seeded from (seed, item id), for consistency-based detectors (untrusted text).")
     option_logprobs: dict[str, float] | None = Field(
         None, description="Log-probability of each answer option, when scored without sampling."
     )

@@ -132,6 +132,10 @@ class Probe(ABC):
     artifact_root: Path | None = None
     """The run folder, set by the runner, from which probes read item artifacts (activations)."""
 
+    n_samples: int | None = None
+    """Samples per item for sampling-based detectors (``--samples K``), set by the runner; None: the profile's
+    default."""
+
     def __init__(self, data_path: Path | None = None, seed: int = 0, full: bool = False) -> None:
         self.data_path = Path(data_path) if data_path else self.default_data_path()
         self.seed = seed  # for sampling and resampling, so one --seed reproduces the whole run

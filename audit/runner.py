@@ -52,6 +52,7 @@ class RunConfig:
     limit: int | None = None
     seed: int = 0
     full: bool = False
+    samples: int | None = None  # sampled answers per item for sampling-based detectors; None: the profile's
     device: str = "auto"
     dtype: str = "auto"
     batch_size: int = 8
@@ -80,6 +81,8 @@ class RunConfig:
     def fingerprint(self) -> str:
         """A short hash of the settings that change results (not device or batch size)."""
         keys = {k: v for k, v in asdict(self).items() if k not in ("device", "batch_size")}
+        if keys["samples"] is None:  # unset: fingerprints of runs made before --samples existed stay valid
+            del keys["samples"]
         return hashlib.sha256(json.dumps(keys, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 
@@ -104,8 +107,11 @@ def select_probes(config: RunConfig) -> list[Probe]:
         chosen = [n for n in PROBES.names() if "default" in PROBES.get(n).tags]
     if not chosen:
         raise SelectionError("no probe matches the selection (see `medaudit list`)")
-    return [PROBES.get(name)(Path(data[name]) if name in data else None, seed=config.seed, full=config.full)
-            for name in chosen]
+    probes = [PROBES.get(name)(Path(data[name]) if name in data else None, seed=config.seed, full=config.full)
+              for name in chosen]
+    for probe in probes:
+        probe.n_samples = config.samples
+    return probes
 
 
 @dataclass
@@ -330,14 +336,19 @@ def explain_run(model: ModelUnderAudit, prepared: Sequence[PreparedProbe], evide
 
 
 def _redact(result: ItemResult, redactor: Redactor, extra: Sequence["Span"] = ()) -> ItemResult:
-    """Replace identifiers in the model's output (response and parsed answer) by keyed tokens."""
-    if not result.response and not result.parsed:
+    """Replace identifiers in the model's output (response, sampled responses, parsed answer) by keyed tokens."""
+    if not result.response and not result.parsed and not result.samples:
         return result
     response, records = redactor.redact(result.response, extra) if result.response else (result.response, [])
     parsed, _ = redactor.redact(result.parsed) if result.parsed else (result.parsed, [])
-    if not records and parsed == result.parsed:
+    samples = []
+    for index, sample in enumerate(result.samples):
+        redacted, found = redactor.redact(sample) if sample else (sample, [])
+        samples.append(redacted)
+        records = [*records, *(r.model_copy(update={"sample": index}) for r in found)]
+    if not records and parsed == result.parsed and samples == result.samples:
         return result
-    return result.model_copy(update={"response": response, "parsed": parsed,
+    return result.model_copy(update={"response": response, "parsed": parsed, "samples": samples,
                                      "redactions": [*result.redactions, *records]})
 
 

@@ -11,6 +11,7 @@ BUILTIN_PROBES: dict[str, str] = {
     "truth_probe": "probes.hallucination.truth_probe:TruthProbe",
     "sycophancy": "probes.hallucination.sycophancy:SycophancyProbe",
     "fabricated_entities": "probes.hallucination.fabricated_entities:FabricatedEntityProbe",
+    "answer_uncertainty": "probes.hallucination.answer_uncertainty:AnswerUncertaintyProbe",
     "counterfactual_decisions": "probes.bias.counterfactual:CounterfactualDecisionProbe",
     "stereotype_preference": "probes.bias.stereotype_preference:StereotypePreferenceProbe",
     "representation": "probes.bias.representation:RepresentationProbe",

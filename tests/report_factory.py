@@ -85,3 +85,31 @@ def evidence(results: Iterable[ProbeResult], **changes) -> Evidence:
 def run_of(probe_ids: Iterable[str], **changes) -> Evidence:
     """Evidence in which each named probe completed with a passing accuracy metric."""
     return evidence([probe(p) for p in probe_ids], **changes)
+
+
+def large_run(n_items: int = 5000, n_probes: int = 5, prompt_chars: int = 1000, response_chars: int = 300,
+              fail_every: int = 7) -> Evidence:
+    """Synthetic evidence with ``n_items`` items spread over ``n_probes`` probes (long prompts and responses,
+    one item in ``fail_every`` failed), for the large-run page tests and bench/bench_report_size.py."""
+    probe_ids = list(SUITES)[:n_probes]
+    per_probe = [n_items // n_probes + (1 if i < n_items % n_probes else 0) for i in range(n_probes)]
+    results = []
+    for probe_id, count in zip(probe_ids, per_probe):
+        items = []
+        for i in range(count):
+            outcome = "incorrect" if i % fail_every == 0 else "correct"
+            text = f"case {i}: " + ("a 54-year-old patient presents with chest pain radiating to the left arm. " *
+                                    (prompt_chars // 72 + 1))[:prompt_chars]
+            items.append(ItemResult(probe_id=probe_id, item_id=f"{probe_id}-{i:05d}", index=i, group=f"g{i // 2}",
+                                    condition="with_context" if i % 2 else "closed_book",
+                                    prompt=[ChatMessage(role="system", content="You are a careful clinician."),
+                                            ChatMessage(role="user", content=text)],
+                                    response=("The answer is yes because " * (response_chars // 26 + 1))[:response_chars],
+                                    option_logprobs={"yes": -0.4, "no": -1.3, "maybe": -2.2}, parsed="yes",
+                                    reference="no" if outcome == "incorrect" else "yes", outcome=outcome,
+                                    scores={"p_correct": 0.61, "margin": 0.9}, elapsed_s=0.12))
+        failed = sum(it.outcome != "correct" for it in items)
+        result = probe(probe_id).model_copy(update={"items": items, "outcome_counts": {
+            "correct": count - failed, "incorrect": failed}})
+        results.append(result)
+    return evidence(results)

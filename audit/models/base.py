@@ -37,6 +37,13 @@ class GenerationConfig:
         return self.temperature <= 0.0
 
 
+def sample_seed(seed: int, index: int) -> int:
+    """The seed of sample ``index`` drawn under ``seed``: distinct per sample, stable across runs."""
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(f"{seed}:sample:{index}".encode()).digest()[:4], "little")
+
+
 @dataclass(frozen=True)
 class Generation:
     """One generated answer with the log-probability of each generated token."""
@@ -46,6 +53,9 @@ class Generation:
     token_logprobs: list[float]
     n_prompt_tokens: int
     finish_reason: str  # "stop" | "length"
+    token_entropies: list[float] = field(default_factory=list)
+    """Entropy (nats) of the model's full next-token distribution at each generated step, before any
+    temperature or top-p; empty where a backend cannot report it (then it is "not available", never 0)."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +122,18 @@ class ModelUnderAudit(ABC):
     ) -> list[Generation]:
         """Chat-templated generation for a batch of conversations."""
         raise NotImplementedError(f"{type(self).__name__} cannot generate")
+
+    def generate_samples(self, prompt: Messages, config: GenerationConfig, k: int,
+                         item_id: str = "?") -> list[Generation]:
+        """``k`` answers to one conversation sampled at ``config.temperature`` > 0 for consistency-based
+        detectors. This default makes k calls, sample j seeded with :func:`sample_seed` (config.seed, j);
+        a backend may draw them in one batch, seeded from (config.seed, item id)."""
+        from dataclasses import replace
+
+        if config.greedy:
+            raise ValueError("sampling needs a temperature above 0")
+        return [self.generate([prompt], replace(config, seed=sample_seed(config.seed, j)), [item_id])[0]
+                for j in range(k)]
 
     def score_options(
         self, prompt: Messages, options: dict[str, Sequence[str]], item_id: str = "?"

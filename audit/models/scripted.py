@@ -16,6 +16,8 @@ from audit.evidence import ModelIdentity
 from audit.models.base import Capability, Generation, GenerationConfig, Messages, ModelUnderAudit, OptionScores
 
 Answerer = Callable[[str, Messages], str]
+Sampler = Callable[[str, Messages, int], str]
+"""(item id, prompt, seed) -> the text of one sampled answer (temperature > 0)."""
 
 
 @dataclass
@@ -23,7 +25,8 @@ class ScriptedModel(ModelUnderAudit):
     """Answers each item id from ``answers`` (or ``default`` for unknown ids).
 
     ``confidence`` is the probability given to the scripted option; the rest is spread
-    evenly over the other options."""
+    evenly over the other options. ``sampler``, where given, answers sampled generations
+    (temperature > 0) from (item id, prompt, seed), so a test can plant how samples scatter."""
 
     answers: Mapping[str, str] | Answerer = field(default_factory=dict)
     default: str | None = None
@@ -31,6 +34,7 @@ class ScriptedModel(ModelUnderAudit):
     capability_set: frozenset[Capability] = frozenset({Capability.SCORE, Capability.GENERATE})
     context_limit: int = 100_000
     name: str = "scripted"
+    sampler: Sampler | None = None
 
     def __post_init__(self) -> None:
         self.capabilities = frozenset(self.capability_set)
@@ -78,6 +82,9 @@ class ScriptedModel(ModelUnderAudit):
         out = []
         for prompt, item_id in zip(prompts, ids):
             self._check(prompt, item_id)
-            text = self._answer(item_id, prompt)
+            if self.sampler is not None and not config.greedy:
+                text = self.sampler(item_id, prompt, config.seed)
+            else:
+                text = self._answer(item_id, prompt)
             out.append(Generation(text, text.split(), [0.0] * len(text.split()), 0, "stop"))
         return out

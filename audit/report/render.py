@@ -16,7 +16,16 @@ from pathlib import Path
 import jinja2
 
 from audit.errors import RunFolderError
-from audit.evidence import Evidence, ExplanationSummary, Metric, TokenAttribution
+from audit.evidence import Evidence, ExplanationSummary, ItemResult, Metric, ProbeResult, TokenAttribution
+
+INLINE_ITEMS = 100
+"""At most this many items listed on the page per probe (failed ones first); every item is in items.csv."""
+INLINE_ITEMS_TOTAL = 400
+"""Items listed on the whole page: a run with many probes lists fewer per probe (never fewer than 20)."""
+INLINE_CHARS = 1500
+"""Characters of one prompt message or response shown on the page; the rest is in items.csv."""
+ITEMS_CSV = "items.csv"
+PASSING = frozenset({"correct", "not_applicable"})
 
 TEMPLATE_DIRS = (
     Path(__file__).resolve().parent.parent.parent / "templates",  # source checkout / editable install
@@ -67,6 +76,48 @@ def faithfulness_rows(summary: ExplanationSummary) -> list[dict[str, object]]:
             for m in summary.metrics if not m.name.startswith(("random_", "diff_"))]
 
 
+class ItemListing:
+    """The items a probe's section lists: all of them up to ``limit``; beyond that every failed item (not
+    correct, not 'not applicable') up to ``limit``, topped up with the first passing ones, in index order."""
+
+    def __init__(self, result: ProbeResult, limit: int = INLINE_ITEMS) -> None:
+        items = result.items
+        self.total = len(items)
+        self.failed_total = sum(it.outcome not in PASSING for it in items)
+        if self.total <= limit:
+            chosen = list(items)
+        else:
+            failed = [i for i, it in enumerate(items) if it.outcome not in PASSING][:limit]
+            passing = [i for i, it in enumerate(items) if it.outcome in PASSING][:limit - len(failed)]
+            chosen = [items[i] for i in sorted(failed + passing)]
+        self.rows: list[ItemResult] = chosen
+        self.shown = len(chosen)
+        self.failed_shown = sum(it.outcome not in PASSING for it in chosen)
+        self.complete = self.shown == self.total
+
+    def summary(self) -> str:
+        if self.complete:
+            return f"All {self.total} items, passed and failed"
+        failed = (f"all {self.failed_total} failed" if self.failed_shown == self.failed_total
+                  else f"the first {self.failed_shown} of {self.failed_total} failed")
+        return (f"{self.shown} of {self.total} items listed here ({failed} and the first "
+                f"{self.shown - self.failed_shown} passed); every item is in {ITEMS_CSV}")
+
+
+def item_limit(evidence: Evidence) -> int:
+    """Items listed per probe for this evidence: INLINE_ITEMS, less when many probes share the page budget."""
+    listed = sum(1 for r in evidence.probe_results if r.items) or 1
+    return min(INLINE_ITEMS, max(20, INLINE_ITEMS_TOTAL // listed))
+
+
+def clip(text: object, limit: int = INLINE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters on the page, saying how much more items.csv holds."""
+    text = "" if text is None else str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]} … [{len(text) - limit:,} more characters in {ITEMS_CSV}]"
+
+
 def _environment(autoescape: bool) -> jinja2.Environment:
     folders = [str(d) for d in TEMPLATE_DIRS if d.is_dir()]
     if not folders:
@@ -77,8 +128,9 @@ def _environment(autoescape: bool) -> jinja2.Environment:
 
     env.filters.update(md=md_escape, fmt=fmt, metric=fmt_metric)
     env.globals.update(figures=probe_figures, heatmap=heatmap_html, top_tokens=top_tokens, layer_plot=layer_profile_svg,
-                       faithfulness_rows=faithfulness_rows,
+                       faithfulness_rows=faithfulness_rows, item_listing=ItemListing, items_csv=ITEMS_CSV,
                        zip=zip)
+    env.filters.update(clip=clip)
     from audit.report.sections import sections_for
 
     env.globals.update(report_sections=sections_for)
@@ -99,19 +151,25 @@ def _inline_script(folders: list[str]) -> str:
 
 
 def render_html(evidence: Evidence) -> str:
-    return _environment(autoescape=True).get_template("report.html.j2").render(ev=evidence)
+    return _environment(autoescape=True).get_template("report.html.j2").render(ev=evidence,
+                                                                               item_limit=item_limit(evidence))
 
 
 def render_markdown(evidence: Evidence) -> str:
-    return _environment(autoescape=False).get_template("report.md.j2").render(ev=evidence)
+    return _environment(autoescape=False).get_template("report.md.j2").render(ev=evidence,
+                                                                              item_limit=item_limit(evidence))
 
 
 def write_reports(evidence: Evidence, folder: Path) -> dict[str, Path]:
-    """Write report.html and report.md into ``folder``; return their paths."""
-    outputs = {"html": folder / "report.html", "markdown": folder / "report.md"}
+    """Write report.html, report.md and the per-item table items.csv (which the reports link to) into
+    ``folder``; return their paths."""
+    from audit.report.exports.items_table import write_csv
+
+    outputs = {"html": folder / "report.html", "markdown": folder / "report.md", "items": folder / ITEMS_CSV}
     try:
         outputs["html"].write_text(render_html(evidence), encoding="utf-8")
         outputs["markdown"].write_text(render_markdown(evidence), encoding="utf-8")
+        write_csv(evidence, outputs["items"])
     except OSError as exc:
         raise RunFolderError(f"cannot write the report in {folder}: {exc.strerror or exc}") from exc
     return outputs

@@ -16,11 +16,26 @@ from pydantic import BaseModel, ConfigDict, Field
 from audit import stats
 from audit.evidence import ItemResult, TestRecord, Threshold
 from audit.metrics import rate
-from audit.models.base import Capability, Generation, GenerationConfig
-from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict
+from audit.models.base import Capability, Generation, GenerationConfig, ModelUnderAudit
+from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict, stratified_sample
+from audit.sampling_detectors import (
+    ABSTAIN,
+    SampledAnswers,
+    consistency_scores,
+    detector_metrics,
+    draw_samples,
+    mean_logprob,
+    sample_share_metrics,
+    text_clusters,
+    token_scores,
+)
 from probes.hallucination.parsing import is_abstention, mentions_any
 
 GENERATION = GenerationConfig(max_new_tokens=48)
+SAMPLING = GenerationConfig(max_new_tokens=48, temperature=1.0)
+SAMPLED_PAIRS = {"default": 6, "full": 40}
+"""Fake-entity questions that also get k sampled answers (self-consistency, semantic entropy), per profile."""
+SAMPLES_K = {"default": 3, "full": 10}
 
 
 class FabricatedEntityItem(BaseModel):
@@ -59,7 +74,9 @@ class FabricatedEntityProbe(Probe):
     references = ("Pal et al. 2023, Med-HALT: Medical Domain Hallucination Test for Large Language Models",)
     tags = ("generation", "fabrication", "default")
     requires = frozenset({Capability.GENERATE})
-    cost = "2 greedy generations of up to 48 tokens per pair"
+    cost = (f"2 greedy generations of up to 48 tokens per pair; k sampled answers to {SAMPLED_PAIRS['default']} fake "
+            f"questions (k={SAMPLES_K['default']}; --full: {SAMPLED_PAIRS['full']} with k={SAMPLES_K['full']}; "
+            "--samples K sets k)")
     item_model = FabricatedEntityItem
     data_file = "data/fabricated_entities.jsonl"
     data_license = "CC BY 4.0, medaudit authors (see fabricated_entities.datasheet.md)"
@@ -74,22 +91,46 @@ class FabricatedEntityProbe(Probe):
         ),
     )
 
+    @property
+    def k(self) -> int:
+        """Sampled answers per sampled question: ``--samples K`` where given, else the profile's."""
+        return self.n_samples if self.n_samples is not None else SAMPLES_K["full" if self.full else "default"]
+
     def build_queries(self, items: Sequence[FabricatedEntityItem]) -> list[Query]:
+        """Greedy generations for every question; a fixed, kind-stratified subset of the fake questions is
+        computed with k sampled answers as well (kind "compute")."""
+        n_sampled = SAMPLED_PAIRS["full" if self.full else "default"] if self.k > 0 else 0
+        sampled = {item.id for item in stratified_sample(items, n_sampled, self.stratify_by)}
         queries = []
         for i, item in enumerate(items):
             for j, kind in enumerate(("fake", "real")):
+                with_samples = kind == "fake" and item.id in sampled
                 queries.append(Query(
-                    item_id=f"{item.id}/{kind}", index=2 * i + j, kind="generate", generation=GENERATION,
+                    item_id=f"{item.id}/{kind}", index=2 * i + j, kind="compute" if with_samples else "generate",
+                    generation=GENERATION,
                     messages=({"role": "user", "content": getattr(item, f"{kind}_question")},),
                     reference="abstain" if kind == "fake" else "; ".join(item.real_answer_keywords),
-                    group=item.id, condition=kind, meta={"keywords": tuple(item.real_answer_keywords)},
+                    group=item.id, condition=kind, meta={"keywords": tuple(item.real_answer_keywords),
+                                                         **({"k": self.k} if with_samples else {})},
                 ))
         return queries
 
+    def compute(self, model: ModelUnderAudit, query: Query) -> SampledAnswers:
+        return draw_samples(model, query.messages, query.item_id, GENERATION, SAMPLING, int(query.meta["k"]),
+                            self.seed)
+
     def score(self, query: Query, response: Response) -> ItemResult:
+        sampled = response if isinstance(response, SampledAnswers) else None
+        if sampled is not None:
+            response = sampled.greedy
         if not isinstance(response, Generation):
             raise TypeError("fabricated_entities parses generated text")
         text = response.text
+        extra = token_scores(response)
+        if sampled is not None and sampled.samples:
+            clusters = text_clusters([text, *(s.text for s in sampled.samples)],
+                                     fixed=lambda t: ABSTAIN if is_abstention(t) else None)
+            extra.update(consistency_scores(clusters[0], clusters[1:], [mean_logprob(s) for s in sampled.samples]))
         abstained = is_abstention(text)
         outcome: Literal["correct", "incorrect", "abstained", "unparseable"]
         if not text.strip():
@@ -104,8 +145,9 @@ class FabricatedEntityProbe(Probe):
         return ItemResult(
             probe_id=self.id, item_id=query.item_id, index=query.index, group=query.group, condition=query.condition,
             prompt=list(query.messages), response=text, parsed=parsed, reference=query.reference, outcome=outcome,
+            samples=[s.text for s in sampled.samples] if sampled is not None else [],
             scores={"abstained": float(abstained), "n_tokens": float(len(response.tokens)),
-                    "mean_logprob": sum(response.token_logprobs) / max(len(response.token_logprobs), 1)},
+                    "mean_logprob": sum(response.token_logprobs) / max(len(response.token_logprobs), 1), **extra},
         )
 
     def summarise(self, results: Sequence[ItemResult]) -> ProbeSummary:
@@ -125,6 +167,9 @@ class FabricatedEntityProbe(Probe):
             rate("unparseable", "Empty answers", sum(r.outcome == "unparseable" for r in results), len(results)),
             rate("error", "Items that could not be run", sum(r.outcome == "error" for r in results), len(results)),
             *_parser_reliability(),
+            # Reference-free detectors of fabrication, on the fake questions (wrong = fabricated):
+            *sample_share_metrics(fake, "fake", self.seed),
+            *detector_metrics(fake, "fake", self.seed),
         ]
         tests = []
         by_pair = {}

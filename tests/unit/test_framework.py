@@ -125,8 +125,12 @@ def test_probe_runs_end_to_end_and_its_gate_metric_exists(probe_class):
     prepared = prepare(probe, model, RunConfig(limit=6))
     results = []
     for query in prepared.queries:
-        response = model.score_options(query.messages, query.options, query.item_id) if query.kind == "options" \
-            else model.generate([query.messages], query.generation, [query.item_id])[0]
+        if query.kind == "options":
+            response = model.score_options(query.messages, query.options, query.item_id)
+        elif query.kind == "compute":
+            response = probe.compute(model, query)
+        else:
+            response = model.generate([query.messages], query.generation, [query.item_id])[0]
         results.append(probe.score(query, response))
     summary = probe.summarise(results)
     assert probe.threshold.metric in {m.name for m in summary.metrics}

@@ -57,7 +57,8 @@ def _exercise(screenshot):
             out.scripts = document.scripts.length;
             return out; }""")
         text = page.inner_text("body")
-        page.screenshot(path=str(screenshot), full_page=True)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.screenshot(path=str(screenshot), timeout=60_000)  # the viewport: the cover, payloads as text
         return dom, text
     return interact
 

@@ -47,7 +47,7 @@ def signed(signed_template, tmp_path):
 def test_untouched_run_verifies(signed, keys):
     result = verify_run(signed, keys[1])
     assert result.ok, result.lines()
-    assert set(result.unchanged) == {"evidence.json", "report.html", "report.md", "artifacts/a.npy"}
+    assert set(result.unchanged) == {"evidence.json", "report.html", "report.md", "items.csv", "artifacts/a.npy"}
     assert result.signer == "Dr Test" and result.audit_id == "ma-test"
     document = json.loads((signed / "signature.json").read_text())
     assert document["algorithm"] == "Ed25519" and "canonical_sha256" in document["files"]["evidence.json"]
