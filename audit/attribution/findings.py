@@ -219,8 +219,9 @@ def _patching_profiles(model: "HFModel", clean_ids: list[int], corrupted_ids: li
     from audit.attribution.lens import activation_patching
 
     differing = [k for k, (a, b) in enumerate(zip(clean_ids, corrupted_ids)) if a != b]
+    # Residual-stream patches only at the first swapped token (the profile below): every patch is a full forward.
     patching = activation_patching(model, clean_ids, corrupted_ids, target_id, foil_id,
-                                   resid_positions=differing if len(clean_ids) == len(corrupted_ids) else None)
+                                   resid_positions=differing[:1] if len(clean_ids) == len(corrupted_ids) else ())
     layers = [f"L{k}" for k in range(len(patching.attn_raw))]
     if not patching.normalised:
         return [LayerProfile(name=f"patching {part} (raw)", layers=layers, values=[float(v) for v in raw],

@@ -391,8 +391,8 @@ def activation_patching(
     for every layer, and the residual stream at every layer × position (equal-length prompts) or at the
     final position only. Patches run ``max_batch`` at a time as rows of one batched forward.
 
-    ``resid_positions`` restricts the residual-stream patches of equal-length prompts to those
-    positions (the final one is always added). The full grid costs layers × positions forwards,
+    ``resid_positions`` restricts the residual-stream patches of equal-length prompts to exactly those
+    positions (``()``: none). The full grid costs layers × positions forwards,
     quadratic in the prompt length, so a time-budgeted caller passes e.g. the positions where the
     two prompts differ."""
     clean = _ids(model, clean_ids, "clean_ids")
@@ -420,15 +420,15 @@ def activation_patching(
     clean_value, corrupted_value = float(metric(clean_logits)), float(metric(bridge(corrupted_batch)))
 
     last_c, last_x = len(clean) - 1, len(corrupted) - 1
-    if len(clean) != len(corrupted):
-        positions = [last_c]
-    elif resid_positions is None:
-        positions = list(range(len(clean)))
+    same_length = len(clean) == len(corrupted)
+    if resid_positions is None:
+        positions = list(range(len(clean))) if same_length else [last_c]
     else:
-        wanted_positions = {_position(p, len(clean)) for p in resid_positions} | {last_c}
-        positions = sorted(wanted_positions)
+        positions = sorted({_position(p, len(clean)) for p in resid_positions})
+        if not same_length and positions not in ([], [last_c]):
+            raise ValueError("prompts of different lengths can only have resid_positions () or the final position")
     jobs = [(name, last_c, last_x) for name in attn_names + mlp_names]  # (hook, clean position, corrupted position)
-    jobs += [(name, p, p if len(positions) > 1 else last_x) for name in resid_names for p in positions]
+    jobs += [(name, p, p if same_length else last_x) for name in resid_names for p in positions]
     raw: list[float] = []
     for start in range(0, len(jobs), max_batch):
         chunk = jobs[start:start + max_batch]

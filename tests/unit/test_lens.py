@@ -188,10 +188,15 @@ def test_patching_restricted_residual_positions_equal_the_full_grid(tiny_model):
     model = _planted(tiny_model.tokenizer, "attn", 1)
     clean, corrupted, pos = _prompts("attn")
     full = activation_patching(model, clean, corrupted, ANSWER, FOIL)
-    some = activation_patching(model, clean, corrupted, ANSWER, FOIL, resid_positions=[pos])
     last = len(clean) - 1
-    assert some.resid_positions == (pos, last)  # the final position is always patched
+    some = activation_patching(model, clean, corrupted, ANSWER, FOIL, resid_positions=[last, pos])
+    assert some.resid_positions == (pos, last)
     assert np.allclose(some.resid_raw, full.resid_raw[:, [pos, last]], atol=1e-6)
+    one = activation_patching(model, clean, corrupted, ANSWER, FOIL, resid_positions=[pos])
+    assert one.resid_positions == (pos,) and np.allclose(one.resid_raw, full.resid_raw[:, [pos]], atol=1e-6)
+    none = activation_patching(model, clean, corrupted, ANSWER, FOIL, resid_positions=())
+    assert none.resid_raw.shape == (model.n_layers + 1, 0) and len(none.to_pandas()) == 2 * model.n_layers
+    assert isinstance(none.to_html(), str)
     assert np.allclose(some.attn_raw, full.attn_raw) and np.allclose(some.mlp_raw, full.mlp_raw)
     with pytest.raises(ValueError, match="resid_positions"):
         activation_patching(model, clean, corrupted, ANSWER, FOIL, resid_positions=[len(clean)])
