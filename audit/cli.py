@@ -257,8 +257,10 @@ def list_probes(
 def report(
     evidence: Path = typer.Argument(..., help="An evidence.json written by `medaudit run`."),
     out: Optional[Path] = typer.Option(None, help="Folder for report.html and report.md (default: beside the evidence)."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also print the HTML report to report.pdf with headless Chromium "
+                             "(Debian's chromium or $MEDAUDIT_CHROMIUM; needs the 'browser' extra)."),
 ) -> None:
-    """Re-render the HTML and Markdown reports from evidence.json, without the model."""
+    """Re-render the HTML and Markdown reports (and items.csv) from evidence.json, without the model."""
 
     def action() -> None:
         from audit.report.render import load_evidence, write_reports
@@ -266,7 +268,12 @@ def report(
         loaded = load_evidence(evidence)
         folder = out or evidence.parent
         folder.mkdir(parents=True, exist_ok=True)
-        for kind, path in write_reports(loaded, folder).items():
+        written = write_reports(loaded, folder)
+        if pdf:
+            from audit.report.browser import html_to_pdf
+
+            written["pdf"] = html_to_pdf(written["html"], folder / "report.pdf")
+        for kind, path in written.items():
             typer.echo(f"{kind}: {path}")
 
     _guard(action)

@@ -67,8 +67,8 @@ def html_to_pdf(html_path: Path, pdf_path: Path) -> Path:
         page.goto(own, wait_until="load")
         page.emulate_media(media="print")
         try:
-            pdf_path.write_bytes(page.pdf(format="A4", print_background=True, outline=True, tagged=True,
-                                          margin={"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"}))
+            pdf_path.write_bytes(page.pdf(format="A4", landscape=True, prefer_css_page_size=True,
+                                          print_background=True, outline=True, tagged=True))
         except OSError as exc:
             raise BrowserError(f"cannot write {pdf_path}: {exc.strerror or exc}") from exc
     return pdf_path
