@@ -79,6 +79,23 @@ class PlannedItem:
     request: ExplanationRequest
     n_prompt_tokens: int
     partner: ItemResult | None
+    n_partner_tokens: int = 0
+
+
+def predicted_work(entry: PlannedItem, settings: ExplainSettings, n_layers: int) -> float:
+    """About how many tokens explaining ``entry`` runs through the model: what the budget check scales by.
+
+    Occlusion (and the other attributions) cost ~n²/2 for an n-token prompt, the faithfulness masks
+    one full prompt each, activation patching one full partner prompt per patched component."""
+    from audit.attribution.faithfulness import ERASER_BINS
+
+    n = entry.n_prompt_tokens
+    work = len(settings.methods) * n * n / 2 + n
+    if settings.faithfulness:
+        work += (2 * len(ERASER_BINS) + 2 * settings.curve_points) * (1 + settings.random_rankings) * n
+    if settings.patching and entry.n_partner_tokens:
+        work += (3 * n_layers + 1) * entry.n_partner_tokens
+    return work
 
 
 def explanation_id(finding_id: str, item_id: str) -> str:
@@ -128,7 +145,9 @@ def plan(model: "HFModel", evidence: Evidence, probes: Mapping[str, ProbeQueries
                 continue
             n_tokens = len(model.encode_prompt(list(request.messages)))
             if n_tokens <= settings.max_prompt_tokens:
-                candidates.append(PlannedItem(finding, item, request, n_tokens, _partner(item, result.items)))
+                partner = _partner(item, result.items)
+                n_partner = len(model.encode_prompt([m.model_dump() for m in partner.prompt])) if partner else 0
+                candidates.append(PlannedItem(finding, item, request, n_tokens, partner, n_partner))
         candidates.sort(key=lambda p: (p.n_prompt_tokens, p.item.index))
         if not candidates:
             unexplainable.append(finding.id)
@@ -304,7 +323,8 @@ def explain_findings(
     started = time.perf_counter()
     explanations: list[Explanation] = []
     skipped = 0
-    work_done = 0.0  # sum of squared prompt lengths of the items explained so far
+    work_done = 0.0  # predicted_work of the items explained so far
+    n_layers = model.n_layers or 0
     for entry in planned:
         key = explanation_id(entry.finding.id, entry.item.item_id)
         cached = log.items.get(key) if log is not None else None
@@ -312,9 +332,8 @@ def explain_findings(
             explanations.append(cached)
             continue
         elapsed = time.perf_counter() - started
-        # Occlusion and the faithfulness curves cost about (prompt length)^2 tokens of forward passes, so the
-        # cost so far per squared token predicts this item's cost.
-        expected = elapsed * entry.n_prompt_tokens ** 2 / work_done if work_done else 0.0
+        # Seconds per unit of predicted work so far, times this item's predicted work.
+        expected = elapsed * predicted_work(entry, settings, n_layers) / work_done if work_done else 0.0
         if settings.budget_s is not None and elapsed + expected > settings.budget_s:
             skipped += 1  # it would most likely end past the budget
             continue
@@ -324,7 +343,7 @@ def explain_findings(
             partner_request = probes[entry.finding.probe_id].probe.explanation_request(query, entry.partner) \
                 if query is not None else None
         explanation = explain_item(model, entry, settings, partner_request)
-        work_done += entry.n_prompt_tokens ** 2
+        work_done += predicted_work(entry, settings, n_layers)
         if log is not None:
             log.append(explanation)
         if on_done:

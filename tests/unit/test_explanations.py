@@ -121,3 +121,34 @@ def test_explain_command(explained_run):
     assert json.loads((folder / "evidence.json").read_text())["explanations"]
     missing = CliRunner().invoke(app, ["explain", str(folder / "nope"), finding])
     assert missing.exit_code != 0 and "not a run folder" in missing.output
+
+
+def test_budget_predicts_each_item_from_its_own_size(monkeypatch):
+    """An item predicted to end past the budget is skipped, and a smaller one after it still runs: the check
+    scales the time per unit of work so far by the next item's predicted work, not by the mean item."""
+    from types import SimpleNamespace
+
+    from audit.evidence import Evidence, Finding, ItemResult
+
+    def item(item_id: str) -> ItemResult:
+        return ItemResult(probe_id="p", item_id=item_id, index=0, prompt=[], outcome="incorrect")
+
+    finding = Finding(id="p:fail", probe_id="p", severity="high", summary="s")
+    sizes = {"small": 40, "huge": 400, "medium": 60}
+    planned = [findings_module.PlannedItem(finding, item(k), None, n, None) for k, n in sizes.items()]
+    settings = ExplainSettings(budget_s=100.0, logit_lens=False, patching=False)
+    now = [0.0]
+    monkeypatch.setattr(findings_module.time, "perf_counter", lambda: now[0])
+    monkeypatch.setattr(findings_module, "plan", lambda *a: (planned, "plan."))
+
+    def fake_explain(model, entry, settings, partner_request=None):
+        now[0] += 0.001 * findings_module.predicted_work(entry, settings, 0)  # time proportional to work
+        return SimpleNamespace(item_id=entry.item.item_id, attributions=[])
+
+    monkeypatch.setattr(findings_module, "explain_item", fake_explain)
+    monkeypatch.setattr(findings_module, "summarise", lambda explanations, seed: [])
+    evidence = Evidence.model_construct(findings=[finding], probe_results=[])
+    out = findings_module.explain_findings(SimpleNamespace(n_layers=0), evidence, {}, settings)
+    explained = [e.item_id for e in out.explanations]
+    assert explained == ["small", "medium"], explained  # "huge" would have taken ~55x the small item's time
+    assert "1 planned item(s) were not explained" in out.explanation_plan
