@@ -279,6 +279,36 @@ def report(
     _guard(action)
 
 
+@app.command("export")
+def export_command(
+    run: Path = typer.Argument(..., help="A run folder or its evidence.json."),
+    format: List[str] = typer.Option(..., "--format", "-f", help="csv, parquet, chai, cyclonedx or avid "
+                                     "(repeatable)."),
+    out: Optional[Path] = typer.Option(None, help="Output file (a folder for avid); only with one --format. "
+                                       "Default: the format's file name in the run folder."),
+) -> None:
+    """Write standard exports of an audit: per-item CSV/Parquet, CHAI model card, CycloneDX ML-BOM, AVID reports."""
+
+    def action() -> None:
+        from audit.report.diff import evidence_path
+        from audit.report.exports import EXPORTS
+        from audit.report.render import load_evidence
+
+        if out is not None and len(format) != 1:
+            raise SelectionError("--out applies to a single --format")
+        exporters = [EXPORTS.get(name) for name in format]  # an unknown name fails before anything is written
+        path = evidence_path(run)
+        loaded = load_evidence(path)
+        for exporter in exporters:
+            written = exporter(loaded, out or path.parent / exporter.default_name)
+            if not written:
+                typer.echo(f"{exporter.name}: nothing to write (the audit has no findings)")
+            for file in written:
+                typer.echo(f"{exporter.name}: {file}")
+
+    _guard(action)
+
+
 @app.command()
 def gate(
     evidence: Path = typer.Argument(..., help="An evidence.json written by `medaudit run`."),

@@ -42,6 +42,15 @@ EXPORTS.register("csv", Exporter(
 EXPORTS.register("parquet", Exporter(
     "parquet", "the same per-item table as Parquet (needs pyarrow)", "items.parquet",
     "audit.report.exports.items_table:write_parquet", "read back with pyarrow"))
+EXPORTS.register("chai", Exporter(
+    "chai", "CHAI Applied Model Card (schema v0.2) as JSON, plus the same card as the schema's XML",
+    "chai_model_card.json", "audit.report.exports.chai:write", "CHAI mc-schema v0.2 XSD (the XML form)"))
+EXPORTS.register("cyclonedx", Exporter(
+    "cyclonedx", "CycloneDX 1.6 ML-BOM: the model with a modelCard of every metric and its CI, data components",
+    "bom.cdx.json", "audit.report.exports.cyclonedx:write", "CycloneDX 1.6 JSON schema (strict)"))
+EXPORTS.register("avid", Exporter(
+    "avid", "AVID reports, one JSON per finding, in a folder", "avid",
+    "audit.report.exports.avid:write", "AVID report datamodel (avidtools)"))
 
 
 def export(evidence: Evidence, fmt: str, out: Path) -> list[Path]:
