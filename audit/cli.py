@@ -259,16 +259,21 @@ def report(
     out: Optional[Path] = typer.Option(None, help="Folder for report.html and report.md (default: beside the evidence)."),
     pdf: bool = typer.Option(False, "--pdf", help="Also print the HTML report to report.pdf with headless Chromium "
                              "(Debian's chromium or $MEDAUDIT_CHROMIUM; needs the 'browser' extra)."),
+    baseline: Optional[Path] = typer.Option(None, help="An earlier audit (evidence.json or its run folder): fills the "
+                                            "report's 'Change since the last audit' section."),
 ) -> None:
     """Re-render the HTML and Markdown reports (and items.csv) from evidence.json, without the model."""
 
     def action() -> None:
         from audit.report.render import load_evidence, write_reports
 
+        from audit.report.diff import evidence_path
+
         loaded = load_evidence(evidence)
+        earlier = load_evidence(evidence_path(baseline)) if baseline is not None else None
         folder = out or evidence.parent
         folder.mkdir(parents=True, exist_ok=True)
-        written = write_reports(loaded, folder)
+        written = write_reports(loaded, folder, baseline=earlier)
         if pdf:
             from audit.report.browser import html_to_pdf
 

@@ -222,3 +222,13 @@ def evidence_path(path: Path) -> Path:
     """An evidence file, or a run folder holding one."""
     path = Path(path)
     return path / "evidence.json" if path.is_dir() else path
+
+
+def change_view(evidence: Evidence, context: dict[str, Any]) -> dict[str, Any]:
+    """Data of the report's "Change since the last audit" section: the diff from the baseline, if one was given."""
+    baseline = context.get("baseline")
+    if baseline is None:
+        return {"diff": None}
+    result = diff_evidence(baseline, evidence)
+    return {"diff": result, "significant": sum(m.significant for m in result.metrics),
+            "baseline_finished": baseline.provenance.finished_at}

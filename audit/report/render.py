@@ -150,25 +150,26 @@ def _inline_script(folders: list[str]) -> str:
     raise RunFolderError("report template partials/filter.js not found")
 
 
-def render_html(evidence: Evidence) -> str:
-    return _environment(autoescape=True).get_template("report.html.j2").render(ev=evidence,
-                                                                               item_limit=item_limit(evidence))
+def render_html(evidence: Evidence, baseline: Evidence | None = None) -> str:
+    """The HTML report; ``baseline``, an earlier audit, fills the "Change since the last audit" section."""
+    return _environment(autoescape=True).get_template("report.html.j2").render(
+        ev=evidence, item_limit=item_limit(evidence), baseline=baseline)
 
 
-def render_markdown(evidence: Evidence) -> str:
-    return _environment(autoescape=False).get_template("report.md.j2").render(ev=evidence,
-                                                                              item_limit=item_limit(evidence))
+def render_markdown(evidence: Evidence, baseline: Evidence | None = None) -> str:
+    return _environment(autoescape=False).get_template("report.md.j2").render(
+        ev=evidence, item_limit=item_limit(evidence), baseline=baseline)
 
 
-def write_reports(evidence: Evidence, folder: Path) -> dict[str, Path]:
+def write_reports(evidence: Evidence, folder: Path, baseline: Evidence | None = None) -> dict[str, Path]:
     """Write report.html, report.md and the per-item table items.csv (which the reports link to) into
     ``folder``; return their paths."""
     from audit.report.exports.items_table import write_csv
 
     outputs = {"html": folder / "report.html", "markdown": folder / "report.md", "items": folder / ITEMS_CSV}
     try:
-        outputs["html"].write_text(render_html(evidence), encoding="utf-8")
-        outputs["markdown"].write_text(render_markdown(evidence), encoding="utf-8")
+        outputs["html"].write_text(render_html(evidence, baseline), encoding="utf-8")
+        outputs["markdown"].write_text(render_markdown(evidence, baseline), encoding="utf-8")
         write_csv(evidence, outputs["items"])
     except OSError as exc:
         raise RunFolderError(f"cannot write the report in {folder}: {exc.strerror or exc}") from exc

@@ -3,7 +3,9 @@
 Each entry names its slot in the report outline (``front``: after the executive verdict; ``closing``: after
 the limitations, before the reproducibility manifest), its HTML and Markdown partials under ``templates/``,
 and optionally a lazy ``"module:function"`` that computes the data the partial shows from the evidence
-(available to the partial as ``data``). The main templates loop over a slot's sections in ``order``.
+(available to the partial as ``data``); with ``takes_context=True`` it also receives the render context, a dict
+(``baseline``: the earlier audit's evidence given to ``medaudit report --baseline``, or None). The main templates loop over
+a slot's sections in ``order``.
 A third-party package can register its own section the same way.
 """
 
@@ -25,18 +27,24 @@ class ReportSection:
     html: str
     markdown: str
     order: int = 50
-    context: str | Callable[[Evidence], Any] | None = None
+    context: str | Callable[..., Any] | None = None
+    takes_context: bool = False
 
-    def data(self, evidence: Evidence) -> Any:
+    def data(self, evidence: Evidence, context: dict[str, Any] | None = None) -> Any:
         if self.context is None:
             return None
         compute = import_object(self.context) if isinstance(self.context, str) else self.context
+        if self.takes_context:
+            return compute(evidence, dict(context or {}))  # type: ignore[operator]
         return compute(evidence)  # type: ignore[operator]
 
 
 SECTIONS: Registry[ReportSection] = Registry("report section")
 
 SECTIONS.register("gates", ReportSection("gates", "front", "partials/gates.html.j2", "partials/gates.md.j2", order=10))
+SECTIONS.register("change", ReportSection("change", "closing", "partials/change.html.j2", "partials/change.md.j2",
+                                          order=40, context="audit.report.diff:change_view",
+                                          takes_context=True))
 SECTIONS.register("crosswalk", ReportSection("crosswalk", "closing", "partials/crosswalk.html.j2",
                                              "partials/crosswalk.md.j2", order=80,
                                              context="audit.report.crosswalk:crosswalk_view"))
@@ -56,7 +64,8 @@ class RenderedSection:
         return self.section.markdown
 
 
-def sections_for(slot: Slot, evidence: Evidence) -> list[RenderedSection]:
-    """The sections of one slot, in order, each with its data computed from the evidence."""
+def sections_for(slot: Slot, evidence: Evidence, baseline: Evidence | None = None) -> list[RenderedSection]:
+    """The sections of one slot, in order, each with its data computed from the evidence (and the baseline)."""
     chosen = sorted((SECTIONS.get(n) for n in SECTIONS.names()), key=lambda s: (s.order, s.name))
-    return [RenderedSection(s, s.data(evidence)) for s in chosen if s.slot == slot]
+    context = {"baseline": baseline}
+    return [RenderedSection(s, s.data(evidence, context)) for s in chosen if s.slot == slot]
