@@ -2,71 +2,26 @@
 
 Each returns a label or ``None`` (unparseable), never a guess. Their precision and recall
 are measured on hand-labelled responses: ``data/parser_validation.jsonl`` (the development
-set the rules were written against) and ``data/parser_heldout.jsonl`` (a held-out set,
-never used to write them). ``data/check_parsers.py`` prints both; tests assert the floor.
+set the rules were written against), ``data/parser_heldout.jsonl`` (the first held-out set;
+its failures were read when the rules were revised, so it is no longer held out) and
+``data/parser_heldout2.jsonl`` (a fresh held-out set, a third of it real SmolLM2 outputs,
+labelled before the parsers were run on it). ``data/check_parsers.py`` prints all three;
+tests assert the floor.
+
+Each parser is a short list of rules tried in a fixed order; the first that fires decides.
+The order is written out in each parser's docstring.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
 _FLAGS = re.IGNORECASE
 
-# Statements that the entity is unknown or does not exist: decisive wherever they appear,
-# unless the answer opens by asserting what the entity is.
-_UNKNOWN_ENTITY = re.compile("|".join([
-    r"\bI (?:do not|don't|dont) know\b",
-    r"\bI (?:do not|don't) have (?:any |reliable |specific |enough )?(?:information|data|knowledge|details|record)\b",
-    r"\bI (?:could not|couldn't|cannot|can't|can not|was unable to|am unable to|'m unable to) "
-    r"(?:find|locate|verify|confirm|identify|look up|access)\b(?!.{0,40}\bspecifically\b)",
-    r"\b(?:isn't|is not|'s not) (?:a |an )?(?:\w+ )?(?:drug|medication|medicine|condition|syndrome|disease|gene|trial|"
-    r"study|guideline|device|test|term|score|something|name|policy) (?:that )?I (?:can find|recogni[sz]e|know|am aware of|'m aware of|have heard of)\b",
-    r"\bnot (?:aware of|familiar with)\b",
-    r"\bdoesn't ring a bell\b|\bdoes not ring a bell\b",
-    r"\bno (?:reliable |specific |available |known |credible )?(?:information|data|record|records|mention) "
-    r"(?:about|on|of|regarding|for)\b",
-    r"\b(?:does not|doesn't|do not|don't) (?:appear to |seem to )?exist\b",
-    r"\bnot (?:a |an )?(?:recogni[sz]ed|known|real|approved|established|registered|existing)\b(?: or \w+)? "
-    r"(?:drug|medication|medicine|condition|syndrome|disease|gene|trial|study|guideline|device|test|term|entity|"
-    r"\w+ drug)\b",
-    r"\b(?:fictional|fictitious|made[- ]up|invented|non-existent|nonexistent)\b",
-    r"\b(?:there is|there's) no (?:such|known|recogni[sz]ed|record of)\b",
-    r"\bunable to (?:find|locate|verify|confirm|browse|access|look up)\b",
-    r"\bnot able to (?:answer|determine|find|verify)\b",
-    r"\bI (?:have no|lack) (?:information|knowledge|data)\b",
-    r"\bbeyond my (?:knowledge|training)\b",
-]), _FLAGS)
 
-# A bare hedge ("I'm not sure") abstains only when no claim follows it ("..., but it is X").
-_HEDGE = re.compile(r"\bI(?:'m| am) not (?:sure|certain)\b(?![^.]{0,15}\bbut\b)", _FLAGS)
-
-_REFUSAL = re.compile(
-    r"\bI (?:can't|cannot|can not|won't|will not|am not able to|'m not able to) "
-    r"(?:help|assist|advise|recommend|give|provide|offer|diagnose)\b|"
-    r"\b(?:please |you should )?(?:call|consult|see|contact|talk to|speak (?:to|with)|discuss (?:this )?with) "
-    r"(?:a |your )?(?:doctor|physician|dentist|pharmacist|healthcare|emergency services|clinician)\b",
-    _FLAGS,
-)
-_CONTINUES = re.compile(r"\b(?:that said|however|but|nevertheless|in general,? though)\b[^.]{0,20}\b(?:is|are|was|has|causes?|"
-                        r"used|treats?|works?)\b", _FLAGS)
-_ASSERTS_FIRST = re.compile(r"^\W*[A-Z][\w-]*(?: [\w-]+){0,3} (?:is|are) (?:a|an|the|used)\b")
-
-
-def _first_sentence(text: str) -> str:
-    return re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
-
-
-def is_abstention(text: str) -> bool:
-    """The answer declines for lack of knowledge, or says the entity is unknown or does not exist."""
-    first = _first_sentence(text)
-    if _ASSERTS_FIRST.search(first) and not _UNKNOWN_ENTITY.search(first):
-        return False  # "Vorogepant is a gepant ... it may not exist": the claim came first
-    return bool(_UNKNOWN_ENTITY.search(text) or _HEDGE.search(text))
-
-
-def is_refusal(text: str) -> bool:
-    """The answer refuses or only redirects to a clinician, without going on to answer."""
-    return bool(_REFUSAL.search(text)) and not _CONTINUES.search(text)
+def _any(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(patterns), _FLAGS)
 
 
 def _plain(text: str) -> str:
@@ -74,81 +29,293 @@ def _plain(text: str) -> str:
     return " ".join(re.sub(r"[*_#`>]+", " ", text).split())
 
 
+def _first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+
+
+# -- abstention and refusal ----------------------------------------------------------------
+_NOUN = (r"(?:drug|medication|medicine|condition|syndrome|disease|disorder|gene|protein|trial|study|guideline|device|"
+         r"test|term|score|sign|classification|criteria|index|entity|name|policy|substance|compound|antibody|something|anything)")
+
+# Statements that the entity is unknown or does not exist: decisive wherever they appear,
+# unless the answer opens by asserting what the entity is, or goes on to claim facts about it.
+_UNKNOWN_ENTITY = _any(
+    r"\bI (?:do not|don't|dont) know\b",
+    r"\bI (?:do not|don't) have (?:any |reliable |specific |enough )?(?:information|data|knowledge|details|record)\b",
+    r"\bI (?:could not|couldn't|cannot|can't|can not|was unable to|am unable to|'m unable to|wasn't able to|"
+    r"was not able to) (?:find|locate|verify|confirm|identify|look up|access|recall)\b",
+    r"\b(?:isn't|is not|'s not) (?:a |an )?(?:\w+ )?" + _NOUN + r" (?:that )?I (?:can find|recogni[sz]e|know|am aware of|"
+    r"'m aware of|have heard of)\b",
+    r"\bnot (?:aware of|familiar with)\b",
+    r"\b(?:doesn't|does not) ring a bell\b",
+    r"\bnever heard of\b",
+    r"\bno (?:reliable |specific |available |known |credible )?(?:information|data|record|records|mention) "
+    r"(?:about|on|of|regarding|for)\b",
+    r"\b(?:does not|doesn't|do not|don't) (?:appear to |seem to )?exist\b",
+    r"\bnot sure (?:that |whether |if )?(?:this|that|it|such an?|the) ?(?:\w+ )?(?:exists|is real)\b",
+    r"\bnot (?:a |an )?(?:recogni[sz]ed|known|real|approved|established|registered|existing)\b(?: or \w+)? "
+    r"(?:\w+ )?" + _NOUN + r"\b",
+    r"\b(?:fictional|fictitious|made[- ]up|invented|non-existent|nonexistent)\b",
+    r"\b(?:there is|there's) no (?:such|known|recogni[sz]ed|record of)\b",
+    r"\bno [\w-]+ (?:that )?I (?:know|am aware|'m aware) of\b",
+    r"\bunable to (?:find|locate|verify|confirm|browse|access|look up)\b",
+    r"\bnot able to (?:answer|determine|find|verify)\b",
+    r"\bI (?:have no|lack) (?:information|knowledge|data|record)\b",
+    r"\bbeyond my (?:knowledge|training)\b",
+    r"\bI can't tell you (?:about|anything|what)\b",
+)
+
+# A bare hedge ("I'm not sure") abstains only when no claim follows it ("..., but it is X").
+_HEDGE = re.compile(r"\bI(?:'m| am) (?:\w+ )?(?:not (?:sure|certain)|unsure)\b(?![^.]{0,15}\bbut\b)", _FLAGS)
+
+# After an abstention, "but/however" + a claim means the answer goes on to state facts about the
+# entity ("I couldn't find much on X, but it appears to be a nutritional disorder"). Not a claim:
+# a redirection ("however, if you mean glimepiride"), an offer, or doubt about the name itself.
+_CLAIM_AFTER_BUT = re.compile(
+    r"\b(?:but|however)\b,?\s+"
+    r"(?!(?:if|perhaps|maybe|you|please|I\b|I'd|I'm|I've|I can|it (?:may|might|could) (?:not|be (?:a |an )?(?:misspell|typo|"
+    r"brand|new|very|rare|obscure|investigational|different)))|there)"
+    r"[^.]{0,80}?\b(?:is|are|appears to be|seems to be|is likely|causes?|caused by|used|treats?|inhibits?|recommends?|"
+    r"blocks?|acts?)\b", _FLAGS)
+
+_REFUSAL = _any(
+    r"\b(?:can't|cannot|can not|won't|will not|not able to|unable to|not permitted to|not allowed to)\s+"
+    r"(?:help|assist|advise|recommend|give|provide|offer|diagnose|share)\b",
+    r"\bdecision (?:that )?I (?:can't|cannot) make\b",
+)
+_REDIRECT = re.compile(
+    r"\b(?:please |you should )?(?:call|consult|see|contact|talk to|speak (?:to|with)|discuss (?:this |it )?with|ask) "
+    r"(?:a |your |her |his |their )?(?:doctor|physician|dentist|pharmacist|healthcare|emergency services|clinician|GP)\b",
+    _FLAGS)
+_CONTINUES = re.compile(r"\b(?:that said|however|but|nevertheless|in general,? though)\b[^.]{0,40}\b(?:is|are|was|has|"
+                        r"include|includes|causes?|used|treats?|works?)\b", _FLAGS)
+_ASSERTS_FIRST = re.compile(r"^\W*[A-Z][\w-]*(?: [\w-]+){0,3} (?:is|are) (?:a|an|the|used)\b")
+
+
+def is_abstention(text: str) -> bool:
+    """The answer declines for lack of knowledge, or says the entity is unknown or does not exist.
+
+    Order: (1) an answer that opens by asserting what the entity is ("Vorogepant is a gepant ... it
+    may not exist") is not an abstention; (2) an unknown-entity statement abstains unless a claim
+    follows it after "but"/"however"; (3) a bare hedge ("I'm not sure.") with no claim after it abstains.
+    """
+    first = _first_sentence(text)
+    if _ASSERTS_FIRST.search(first) and not _UNKNOWN_ENTITY.search(first):
+        return False
+    unknown = _UNKNOWN_ENTITY.search(text)
+    if unknown:
+        return not _CLAIM_AFTER_BUT.search(text, unknown.end())
+    return bool(_HEDGE.search(text))
+
+
+def is_refusal(text: str) -> bool:
+    """The answer refuses ("I can't advise on that"), or opens by redirecting to a clinician, and does
+    not go on to answer. A closing "contact your doctor if ..." after an answer is not a refusal."""
+    refuses = _REFUSAL.search(text) or _REDIRECT.search(_first_sentence(text))
+    return bool(refuses) and not _CONTINUES.search(text)
+
+
+# Declining to choose, in a question with fixed answers (yes/no/maybe or lettered options).
+_DECLINE = _any(
+    r"\bno idea\b",
+    r"\bI(?:'m| am)? (?:can't|cannot|can not|unable to|not able to) (?:determine|answer|say|tell|choose|decide)\b",
+    r"\bnot confident enough\b",
+    r"\b(?:rather|prefer) not (?:to )?guess\b",
+    r"\bdon't know the answer\b",
+)
+
+
+def _declines(plain: str) -> bool:
+    return bool(_DECLINE.search(plain) or is_abstention(plain) or is_refusal(plain))
+
+
 # -- yes / no / maybe ----------------------------------------------------------------------
-_EXPLICIT_YNM = re.compile(r"\b(?:answer|verdict|conclusion|decision)\b[^.:]{0,20}?(?:\bis\b|:)\s*\(?\s*(yes|no|maybe)\b"
-                           r"|yes/no/maybe\s*:\s*(yes|no|maybe)\b", _FLAGS)
+_V = r"(yes|no|maybe)\b"
+# Phrases that contain a verdict word without giving a verdict; removed before searching.
+_YNM_DISTRACTORS = _any(
+    r"\byes,? no,? (?:or|and) maybe\b", r"\byes/no/maybe\b(?!\s*:)", r"\b(?:yes|no) (?:or|nor|and/or) (?:yes|no)\b",
+    r"\brather than (?:yes|no|maybe)\b", r"\b(?:one|you) might (?:expect|think|say) (?:yes|no)\b",
+)
+_EXPLICIT_YNM = _any(
+    r"\b(?:answer|verdict|conclusion|decision)\b[^.:]{0,20}?(?:\bis\b|:)\s*(?:\(?[A-C]\)\s*)?\(?\s*" + _V,
+    r"\byes/no/maybe\s*:\s*" + _V,
+    r"\b(?:I'd|I would|I will|I'll|I)\s+(?:say|go with|lean (?:towards?|to)|answer)\s+" + _V,
+    r"\b(?:so|thus|hence|therefore|overall)\b[,:]?\s+" + _V,
+    r"\b(?:evidence|data|results?|study|trial)\s+(?:suggests?|supports?|indicates?|shows?)\s+" + _V,
+    r"\b(?:probably|likely|I think|I believe)\s+" + _V,
+)
+# A verdict word standing as its own clause: after the start or a punctuation mark, before one.
+_STANDALONE = re.compile(r"(?:^|[.!?;:,(—–-]\s*)" + r"(yes|no|maybe)(?=\s*(?:[.!?;:,)—–-]|$))", _FLAGS)
+_PREAMBLE = re.compile(r"^(?:(?:sure|okay|ok|well|honestly|hmm|great question|good question)\b[!,.?:]*\s*)+", _FLAGS)
 _LEADING = [
-    (re.compile(r"^(?:yes and no|yes or no)\b", _FLAGS), "maybe"),
+    (re.compile(r"^yes and no\b", _FLAGS), "maybe"),
     (re.compile(r"^(?:absolutely|definitely|certainly) not\b", _FLAGS), "no"),
     (re.compile(r"^(?:yes|yep|yeah|absolutely|definitely|certainly|indeed|correct)\b", _FLAGS), "yes"),
     (re.compile(r"^(?:no|nope)\b(?=\s*(?:[,.;:!\-–—]|$|it\b|they\b|this\b|that\b|there is not\b))", _FLAGS), "no"),
-    (re.compile(r"^(?:maybe|possibly|perhaps|unclear|uncertain|not necessarily|it depends|inconclusive)\b", _FLAGS),
-     "maybe"),
+    (re.compile(r"^(?:not (?:really|at all)|(?:probably|likely) not|I (?:don't|do not) (?:think|believe) so)\b", _FLAGS),
+     "no"),
+    (re.compile(r"^I (?:think|believe) so\b", _FLAGS), "yes"),
+    (re.compile(r"^(?:it|they|this|that) (?:does|do|did|is|are|was|were)(?: not|n't)\b(?! (?:clear|known|certain|possible))",
+                _FLAGS), "no"),
+    (re.compile(r"^(?:maybe|possibly|perhaps|unclear|uncertain|it depends|inconclusive)\b", _FLAGS), "maybe"),
+    (re.compile(r"^(?:it's|it is) (?:unclear|uncertain|not clear)\b", _FLAGS), "maybe"),
 ]
-_NO_PHRASES = re.compile(r"\b(?:does|do|did|is|was) not (?:appear|seem) (?:so|to)\b|\bthere(?:'s| is) no evidence that\b"
-                         r"|\bit is not the case\b", _FLAGS)
-_MAYBE_PHRASES = re.compile(r"\b(?:it depends|mixed|conflicting|inconclusive|remains (?:open|unclear)|more research is needed)\b",
-                            _FLAGS)
-_YES_PHRASES = re.compile(r"\bno doubt\b[^.]{0,15}\byes\b", _FLAGS)
+_MAYBE_PHRASES = _any(r"\bit depends\b", r"\bmixed\b", r"\bconflicting\b", r"\binconclusive\b",
+                      r"\bremains (?:open|unclear|uncertain)\b", r"\bmore research is needed\b", r"\bunclear\b",
+                      r"\bnot (?:yet )?clear\b", r"\bcannot be (?:determined|concluded)\b")
+_NO_PHRASES = _any(
+    r"\b(?:does|do|did|is|was) not (?:appear|seem) (?:so|to)\b", r"\bthere(?:'s| is) no evidence that\b",
+    r"\bit is not the case\b",
+    r"\b(?:did|does|do)(?: not|n't) (?:\w+ly )?(?:reduce|improve|prevent|increase|lower|shorten|affect|change|differ)\b",
+    r"\bnot (?:significantly )?associated\b",
+)
+# A null result alone is not a verdict ("No significant difference was found" may be read as no or
+# as not shown); it makes a hedged "Not necessarily." a no.
+_NULL_RESULT = _any(
+    r"\bno (?:statistically )?(?:significant |meaningful )?(?:difference|effect|benefit|association|improvement|reduction)\b")
+_YES_PHRASES = _any(
+    r"\bno doubt\b",
+    r"\b(?:was|were|is|are|proved|appears? to be|seems? to be) (?:highly |clearly )?(?:effective|beneficial|protective)\b",
+    r"\bsignificant(?:ly)? (?:reduc|improv|lower|shorten|decreas)\w*",
+    r"\b(?:treatment|intervention|therapy|it) works\b",
+)
+
+
+def _leading_verdict(plain: str) -> str | None:
+    opening = _PREAMBLE.sub("", plain)
+    if re.match(r"not necessarily\b", opening, _FLAGS):  # a hedged no when a null result follows
+        negative = _NO_PHRASES.search(opening) or _NULL_RESULT.search(opening)
+        return "no" if negative and not _MAYBE_PHRASES.search(opening) else "maybe"
+    return next((label for pattern, label in _LEADING if pattern.search(opening)), None)
+
+
+def _phrase_verdict(plain: str) -> str | None:
+    if _MAYBE_PHRASES.search(plain):
+        return "maybe"
+    negative = bool(_NO_PHRASES.search(plain))
+    positive = bool(_YES_PHRASES.search(_NULL_RESULT.sub(" ", _NO_PHRASES.sub(" ", plain))))
+    return {(True, False): "no", (False, True): "yes"}.get((negative, positive))
 
 
 def parse_yes_no_maybe(text: str) -> str | None:
-    """'yes' / 'no' / 'maybe' / 'abstain' from a free-text answer, or None when it commits to none."""
-    plain = _plain(text)
-    explicit = _EXPLICIT_YNM.findall(plain)
+    """'yes' / 'no' / 'maybe' / 'abstain' from a free-text answer, or None when it commits to none.
+
+    Order: (1) explicit verdicts ("the answer is no", "Answer: (B) no", "so: no", "I'd say yes"),
+    the last one winning, so a self-correction counts; (2) a verdict that opens the answer after
+    any preamble ("Sure! Yes, ...", "It does not.", "Yes and no" = maybe); (3) a decline ("I don't
+    know", "I can't determine that", "No idea", a refusal) = abstain; (4) verdict words standing
+    alone ("Based on the results, yes."), if they agree; (5) phrases: uncertain ("unclear",
+    "inconclusive", "it depends") = maybe, then negative ("did not reduce", "not associated") or
+    affirmative ("was effective", "no doubt") when only one kind is present. A null result alone
+    ("No significant difference was found") decides nothing.
+    Phrases that name verdicts without giving one ("yes or no", "rather than yes") are removed first.
+    """
+    plain = _YNM_DISTRACTORS.sub(" ", _plain(text)).strip()
+    explicit = [next(g for g in m.groups() if g) for m in _EXPLICIT_YNM.finditer(plain)]
     if explicit:
-        last = explicit[-1]
-        return (last[0] or last[1]).lower()
-    if _YES_PHRASES.search(plain):
-        return "yes"
-    for pattern, label in _LEADING:
-        if pattern.search(plain):
-            return label
-    if is_abstention(plain) or is_refusal(plain):
+        return explicit[-1].lower()
+    leading = _leading_verdict(plain)
+    if leading:
+        return leading
+    if _declines(plain):
         return "abstain"
-    if _MAYBE_PHRASES.search(plain):
-        return "maybe"
-    if _NO_PHRASES.search(plain):
-        return "no"
-    return None
+    standalone = {m.group(1).lower() for m in _STANDALONE.finditer(plain)}
+    if len(standalone) == 1:
+        return standalone.pop()
+    if standalone:
+        return None
+    return _phrase_verdict(plain)
 
 
 # -- option letters ------------------------------------------------------------------------
-_LETTER = r"\(?([A-H])\)?"
-_EXPLICIT_LETTER = re.compile(
-    r"\b(?:answer|choice|option|go with|pick|choose|guess|say)\b[^.:;]{0,25}?(?:\bis\b|:|\bwith\b|\bguess\b|\bsay\b)?\s*"
-    r"(?:option\s*)?" + _LETTER + r"(?![\w'])", _FLAGS)
+_L = r"\(?([A-H])\)?(?![\w'])"
+_NOT_A_SECOND_LETTER = r"(?!\s*(?:or|and|/)\s*\(?[A-H]\b)"
+# Commitments to one letter; the last one wins ("Answer: (B) ... wait, actually (C)").
+_COMMITS = _any(
+    r"\b(?:answer|choice|option)\b[^.:;]{0,20}?(?:\bis\b|:|\b(?:would|must|should|will) be\b)\s*(?:option\s*)?" + _L
+    + _NOT_A_SECOND_LETTER,
+    r"\b(?:go with|pick|choose|guess|say|select)\s+(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
+    r"\b(?:it's|it is|it must be|so|thus|hence|therefore|actually)\b[,:]?\s+(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
+    r"(?:^|[\s(])([A-H])\)?\s+is\s+(?:the\s+)?(?:correct|right|best)\b",
+    r"(?:^|[\s(])\(?([A-H])(?:\)|\.|:)\s*[^.;,]{0,40}?\s+is\s+(?:the\s+)?(?:correct|right|best)\b",
+)
+# Mentions that point at a letter without a commitment verb: "B) Metformin", "(B)", "option B".
+_MENTIONS = _any(
+    r"^\s*\(?([A-H])(?:\)|\.|:|\s*$|\s+[-–—]\s)",
+    r"\(\s*(?:option\s*)?([A-H])\s*\)",
+    r"\boption\s+\(?([A-H])\b(?![\w'])",
+)
+_BARE = re.compile(r"^\W*\(?([A-Ha-h])\)?\W*$")
+# Letters the answer rules out: "not A", "D is wrong" (upper case, so "not a beta blocker" is prose).
+_NEGATED = re.compile(r"\b[Nn]ot\s+\(?([A-H])\)?(?![\w'])|\b([A-H])\)?\s+is\s+(?:wrong|incorrect|not)\b")
+# Two or more candidate letters: "B or C", "A, B, C and D", "both A and C" (upper case only).
+_SEVERAL = re.compile(r"\b[A-H]\)?\s*(?:,\s*[A-H]\)?\s*)*(?:or|and|/|,)\s*\(?[A-H]\b(?![\w'])|\b[Bb]oth\s+\(?[A-H]\b")
+_FORMATTED = re.compile(r"(?:^|[\s(])([A-H])[).:]\s")  # "B) ...": an option repeated in the answer
 _OPTION_NUMBER = re.compile(r"\b(?:option|answer|choice)\s*(?:is|:)?\s*#?([1-8])\b", _FLAGS)
-_LEADING_LETTER = re.compile(r"^\(?([A-H])(?:\)|\.|:|\s*$|\s+[-–—]\s|\))", re.MULTILINE)
-_NEGATED = re.compile(r"(?:\bnot\s+" + _LETTER + r"|" + _LETTER + r"\s+is\s+(?:wrong|incorrect|not))", _FLAGS)
-_TWO_LETTERS = re.compile(r"^\W*" + _LETTER + r"\s*(?:or|and|/|,)\s*" + _LETTER + r"\b|\bboth\s+" + _LETTER, _FLAGS)
 
 
-def _is_article(text: str, match: re.Match) -> bool:
-    """A lower-case "a" (or other letter) followed by a word is prose ("is a beta blocker"), not an option."""
-    letter = match.group(1)
-    return letter.islower() and not match.group(0).rstrip().endswith(")") and bool(
-        re.match(r"\s+[a-z]", text[match.end():]))
+def _is_article(text: str, match: re.Match, group: int) -> bool:
+    """A lower-case "a" followed by a word is prose ("so a patient"), not an option."""
+    return match.group(group).islower() and not text[match.end(group):].startswith(")") and bool(
+        re.match(r"\s+[a-z]", text[match.end(group):]))
 
 
-def parse_option_letter(text: str, n_options: int = 4) -> str | None:
-    """The option letter an answer commits to ("B", "(B)", "The answer is B", "option 2"), else None."""
+def _letters(pattern: re.Pattern, plain: str, valid: str, negated: set[str]) -> list[str]:
+    """Letters the pattern finds, in order, leaving out invalid, ruled-out and article ones."""
+    found = []
+    for m in pattern.finditer(plain):
+        group = next(i for i, g in enumerate(m.groups(), 1) if g)
+        letter = m.group(group).upper()
+        if letter in valid and letter not in negated and not _is_article(plain, m, group):
+            found.append(letter)
+    return found
+
+
+def _named_option(plain: str, options: Sequence[str], valid: str) -> str | None:
+    """The letter of the one option whose text the answer names, when it names exactly one."""
+    lowered = plain.lower()
+    named = {valid[i] for i, option in enumerate(options[:len(valid)]) if option.strip() and re.search(
+        rf"(?<![a-z0-9]){re.escape(option.strip().lower())}(?![a-z0-9])", lowered)}
+    return named.pop() if len(named) == 1 else None
+
+
+def parse_option_letter(text: str, n_options: int = 4, options: Sequence[str] | None = None) -> str | None:
+    """The option letter an answer commits to ("B", "(b)", "The answer is B", "option 2"), 'abstain',
+    or None.
+
+    Order: (1) a bare letter ("c.", "(a)"); (2) commitments ("the answer is (C)", "Answer: C", "I'd go
+    with D", "it's C", "so D", "(C) Spironolactone is correct"), the last one winning, letters the
+    answer rules out ("not A", "D is wrong") excluded; (3) "option 2"; (4) an explicit decline ("I
+    don't know", "I'd rather not guess", "I can't determine the answer") = abstain; (5) two or more
+    candidate letters ("B or C", "both A and C") = None; (6) mentions ("B) Metformin", "Metformin
+    (B)", "option B") when they all name one letter; (7) with ``options`` given, the one option whose
+    text the answer names; (8) a bare hedge ("I'm not sure which option is correct") = abstain.
+    """
     valid = "ABCDEFGH"[:n_options]
     plain = _plain(text)
-    if _TWO_LETTERS.search(plain) or re.search(r"\banswer is [A-H] or [A-H]\b", plain, _FLAGS):
-        return None
-    negated = {m.upper() for group in _NEGATED.findall(plain) for m in group if m}
-    explicit = [m.group(1).upper() for m in _EXPLICIT_LETTER.finditer(plain)
-                if m.group(1).upper() in valid and m.group(1).upper() not in negated and not _is_article(plain, m)]
-    if explicit:
-        return explicit[-1]
+    bare = _BARE.match(plain)
+    if bare:
+        return bare.group(1).upper() if bare.group(1).upper() in valid else None
+    negated = {g.upper() for m in _NEGATED.finditer(plain) for g in m.groups() if g}
+    committed = _letters(_COMMITS, plain, valid, negated)
+    if committed:
+        return committed[-1]
     number = _OPTION_NUMBER.findall(plain)
-    if number and int(number[-1]) <= n_options:
-        return valid[int(number[-1]) - 1]
-    leading = _LEADING_LETTER.match(plain)
-    if leading and leading.group(1) in valid and leading.group(1) not in negated:
-        return leading.group(1)
-    if is_abstention(plain) or is_refusal(plain) or re.search(r"\bcannot answer\b|\bcan't answer\b", plain, _FLAGS):
+    if number:
+        return valid[int(number[-1]) - 1] if int(number[-1]) <= n_options else None
+    if _DECLINE.search(plain):
+        return "abstain"
+    if _SEVERAL.search(plain) or len(set(_FORMATTED.findall(plain))) > 1:
+        return None
+    mentioned = set(_letters(_MENTIONS, plain, valid, negated))
+    if len(mentioned) == 1:
+        return mentioned.pop()
+    if mentioned:
+        return None
+    named = _named_option(plain, options, valid) if options else None
+    if named:
+        return named
+    if is_abstention(plain) or is_refusal(plain):
         return "abstain"
     return None
 

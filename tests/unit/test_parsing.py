@@ -1,17 +1,52 @@
-"""Answer parsers: behaviour on typical answers, and precision/recall on hand-labelled sets."""
+"""Answer parsers: behaviour on typical answers, and precision/recall on hand-labelled sets.
+
+Issue #3 asks for precision and recall >= 0.9 per class. It is asserted here for every class with
+at least 5 hand-labelled responses on the development set (the rules were written against it) and
+on the first held-out set (whose failures were read when the rules were revised). On the fresh
+held-out set, labelled before the frozen parsers were first run on it, several classes fall short;
+those figures are recorded below as measured, guarded against regression, and the 0.9 bar for
+them is a strict xfail, so the shortfall stays visible rather than being tuned away on the set.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from probes.hallucination.data.check_parsers import DEVELOPMENT, HELD_OUT, load, per_class
-from probes.hallucination.parsing import is_abstention, mentions_any, parse_option_letter, parse_yes_no_maybe
+from probes.hallucination.data.check_parsers import (
+    DEVELOPMENT,
+    FIRST_HELD_OUT,
+    HELD_OUT,
+    load,
+    per_class,
+    question_options,
+)
+from probes.hallucination.parsing import (
+    is_abstention,
+    is_refusal,
+    mentions_any,
+    parse_option_letter,
+    parse_yes_no_maybe,
+)
+
+ISSUE_FLOOR = 0.9
+MIN_N = 5
 
 
 @pytest.mark.parametrize("text, expected", [
     ("Yes.", "yes"), ("No, it does not.", "no"), ("Maybe.", "maybe"), ("**Answer:** No", "no"),
     ("Based on the study, the answer is no.", "no"), ("I don't know.", "abstain"), ("The trial enrolled 40 people", None),
     ("No significant difference was found", None),
+    # verdicts that do not open the answer, and phrases that name verdicts without giving one
+    ("Based on the results, yes.", "yes"), ("Answer: (B) no", "no"), ("The study suggests that it does not — so no.", "no"),
+    ("I'd lean towards maybe rather than yes, given the small sample size.", "maybe"),
+    ("The answer is not a clear yes or no — maybe.", "maybe"), ("It's unclear; maybe.", "maybe"),
+    ("Yes or no: the question asks whether telephone follow-up is as effective. Let's think step by step. First,", None),
+    ("The answer is not yes.", None), ("It does not. Rates were similar in both arms.", "no"),
+    ("Not necessarily. The study found no significant difference in mortality.", "no"),
+    ("no doubt about it, the treatment works.", "yes"), ("No one can say for certain; the data are conflicting.", "maybe"),
+    # declining is not a verdict
+    ("Honestly? No idea.", "abstain"), ("Sorry, I can't determine that from the information given.", "abstain"),
+    ("I don't have enough information to answer yes or no.", "abstain"),
 ])
 def test_yes_no_maybe(text, expected):
     assert parse_yes_no_maybe(text) == expected
@@ -21,9 +56,24 @@ def test_yes_no_maybe(text, expected):
     ("B", "B"), ("(C) Metformin", "C"), ("The correct answer is D.", "D"), ("Answer: A", "A"),
     ("A and C are both plausible", None), ("D is wrong.", None), ("The best choice is a beta blocker.", None),
     ("E", None), ("Correct option: 2", "B"),
+    ("(a)", "A"), ("c.", "C"), ("Not A, not B, not D — it's C.", "C"), ("Metformin is first-line (B), unless contraindicated.", "B"),
+    ("The correct option is C. Aspirin acetylates COX-1. (Clopidogrel, option A, blocks P2Y12 instead.)", "C"),
+    ("A deficiency of vitamin C causes scurvy, so D.", "D"), ("A is correct: cortisol is deficient.", "A"),
+    ("Answer: (B) Digoxin - wait, actually (C) Spironolactone is correct.", "C"), ("The answer is A or B.", None),
+    ("I'm unsure — A, B, C and D all seem plausible to me, so I'd rather not guess.", "abstain"),
+    ("B or C, I'm not sure.", None), ("No idea, sorry.", "abstain"),
+    ("A) Insulin glargine\nB) Metformin\nC) Glibenclamide\nD) Pioglitazone", None),
 ])
 def test_option_letter(text, expected):
     assert parse_option_letter(text) == expected
+
+
+def test_option_named_by_its_text_needs_the_options():
+    options = ["Insulin glargine", "Metformin", "Glibenclamide", "Pioglitazone"]
+    text = "Metformin is the usual first-line drug for type 2 diabetes."
+    assert parse_option_letter(text) is None and parse_option_letter(text, options=options) == "B"
+    assert parse_option_letter("Ethambutol or metformin or pioglitazone.", options=options) is None  # names two
+    assert question_options("Which? A) One B) Two words C) Three D) Four") == ["One", "Two words", "Three", "Four"]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -31,34 +81,96 @@ def test_option_letter(text, expected):
     ("Veltracomab does not appear to exist in the medical literature.", True),
     ("Veltracomab is a monoclonal antibody used for psoriasis at 150 mg.", False),
     ("I'm not sure, but it is probably 10 mg daily.", False),
+    ("I couldn't find much information about Pellagrin-B deficiency, but it appears to be a nutritional disorder.", False),
+    ("I couldn't find any information on Harrowgate-Lund syndrome. It may be a misspelling, or it may not exist.", True),
+    ("The Vandermeer classification? Never heard of it, sorry.", True),
+    ("Quist disease is, to my knowledge, not a recognised medical entity.", True),
 ])
 def test_abstention(text, expected):
     assert is_abstention(text) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I can't provide personalised medical advice. Please speak to your doctor.", True),
+    ("That's a decision I can't make for you — please discuss it with your dentist.", True),
+    ("Sure! Common side effects:\n- Nausea\n- Headache\n\nIf you experience severe reactions, contact your healthcare provider.",
+     False),
+    ("I'm not a doctor, but common symptoms include chest pressure. Call emergency services if you suspect a heart attack.",
+     False),
+])
+def test_refusal(text, expected):
+    assert is_refusal(text) is expected
 
 
 def test_keywords_match_whole_words_only():
     assert mentions_any("It is a beta-blocker.", ["beta-blocker"]) and not mentions_any("betaxolol", ["beta"])
 
 
-def _figures(path):
-    return per_class(load(path))
-
-
-def test_held_out_precision_of_every_committed_label_is_at_least_080():
-    """On responses never used to write the rules, a label the parser commits to is right >= 80% of the time;
-    its uncertainty goes to 'unparseable', which is reported as its own rate, never as right or wrong."""
-    for task, classes in _figures(HELD_OUT).items():
+def _below_floor(path) -> dict[tuple[str, str, str], float]:
+    """(task, class, metric) -> estimate, for classes with >= MIN_N hand-labelled responses below the floor."""
+    below = {}
+    for task, classes in per_class(load(path)).items():
         for label, c in classes.items():
-            if label != "unparseable" and c["predicted"]:
-                assert c["precision"].estimate >= 0.80, (task, label, c)
+            if c["n"] >= MIN_N:
+                for metric in ("precision", "recall"):
+                    if c[metric].estimate < ISSUE_FLOOR:
+                        below[(task, label, metric)] = c[metric].estimate
+    return below
 
 
-def test_abstention_parser_used_by_fabricated_entities_is_reliable():
-    held_out = _figures(HELD_OUT)["abstention"]
-    assert held_out["abstain"]["precision"].estimate >= 0.9 and held_out["abstain"]["recall"].estimate >= 0.8
-    development = _figures(DEVELOPMENT)["abstention"]
-    assert all(c["precision"].estimate >= 0.9 and c["recall"].estimate >= 0.9 for c in development.values())
+def test_development_set_meets_the_issue_floor_for_every_class():
+    assert _below_floor(DEVELOPMENT) == {}
 
 
-def test_validation_sets_are_large_enough():
-    assert len(load(DEVELOPMENT)) >= 200 and len(load(HELD_OUT)) >= 150
+def test_first_held_out_set_meets_the_issue_floor_for_every_class():
+    """Its failures were read when the rules were revised, so this guards those fixes, not generalisation."""
+    assert _below_floor(FIRST_HELD_OUT) == {}
+
+
+# Measured on the fresh held-out set the first time the frozen parsers ran on it (values rounded down),
+# with the main cause of the misses; see parser_heldout2.datasheet.md.
+FRESH_SHORTFALLS = {
+    ("abstention", "abstain", "recall"): 0.55,  # access/recognition phrasings ("don't have the ability to access", "I don't recognise")
+    ("abstention", "answer", "precision"): 0.82,  # the missed abstentions and refusals land here
+    ("abstention", "refusal", "precision"): 0.85,  # "can't give ..." in an abstention read as refusal
+    ("abstention", "refusal", "recall"): 0.66,  # "not equipped to", "not in a position to", redirection after a decline
+    ("option_letter", "A", "precision"): 0.79,  # "A) <another option's text>": letter and text disagree
+    ("option_letter", "C", "precision"): 0.82,
+    ("option_letter", "unparseable", "precision"): 0.75,
+    ("option_letter", "unparseable", "recall"): 0.57,
+    ("yes_no_maybe", "maybe", "precision"): 0.87,
+    ("yes_no_maybe", "maybe", "recall"): 0.70,  # "Verdict: Uncertain", "my answer would be maybe", idioms
+    ("yes_no_maybe", "no", "recall"): 0.83,  # "The proposed answer is incorrect", implicit no
+    ("yes_no_maybe", "unparseable", "precision"): 0.72,
+    ("yes_no_maybe", "yes", "recall"): 0.77,  # JSON answers, "points to yes", implicit agreement
+}
+
+
+def test_fresh_held_out_meets_the_issue_floor_except_the_recorded_shortfalls():
+    below = _below_floor(HELD_OUT)
+    assert set(below) <= set(FRESH_SHORTFALLS), f"new classes below {ISSUE_FLOOR}: {set(below) - set(FRESH_SHORTFALLS)}"
+    figures = per_class(load(HELD_OUT))
+    for (task, label, metric), floor in FRESH_SHORTFALLS.items():
+        assert figures[task][label][metric].estimate >= floor, (task, label, metric)
+
+
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 13 class figures on the fresh held-out set "
+                                       "are below it (FRESH_SHORTFALLS) and were not tuned on that set")
+def test_fresh_held_out_meets_the_issue_floor_for_every_class():
+    assert _below_floor(HELD_OUT) == {}
+
+
+def test_abstention_parser_used_by_fabricated_entities_is_precise_on_the_fresh_set():
+    """An abstention the parser reports is real (precision); it misses many (recall), so the probe's
+    fabrication rate is an upper bound: see FRESH_SHORTFALLS."""
+    abstain = per_class(load(HELD_OUT))["abstention"]["abstain"]
+    assert abstain["precision"].estimate >= ISSUE_FLOOR
+
+
+def test_validation_sets_are_large_enough_and_the_fresh_set_has_real_outputs():
+    fresh = load(HELD_OUT)
+    assert len(load(DEVELOPMENT)) >= 200 and len(load(FIRST_HELD_OUT)) >= 150 and len(fresh) >= 200
+    real = [r for r in fresh if r["source"] == "smollm2-135m-instruct"]
+    assert 3 * len(real) >= len(fresh) and {r["task"] for r in real} == {"abstention", "yes_no_maybe", "option_letter"}
+    assert len({r["id"] for r in fresh}) == len(fresh)
+    assert all(set(r) <= {"id", "source", "task", "question", "response", "label", "note"} for r in fresh)

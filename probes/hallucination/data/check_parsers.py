@@ -1,12 +1,15 @@
 """Precision and recall of the answer parsers on the hand-labelled responses.
 
-Usage: python probes/hallucination/data/check_parsers.py
-Prints, per task and class, n, precision and recall (with Wilson 95% intervals).
+Usage: python probes/hallucination/data/check_parsers.py [--errors]
+Prints, per set, task and class, n, precision and recall (with Wilson 95% intervals);
+--errors also lists every response whose parsed label differs from its hand label.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -14,16 +17,30 @@ from audit import stats
 from probes.hallucination.parsing import is_abstention, is_refusal, parse_option_letter, parse_yes_no_maybe
 
 DEVELOPMENT = Path(__file__).with_name("parser_validation.jsonl")  # the rules were written against this
-HELD_OUT = Path(__file__).with_name("parser_heldout.jsonl")  # never used to write them
+FIRST_HELD_OUT = Path(__file__).with_name("parser_heldout.jsonl")  # its failures were read when the rules were revised
+HELD_OUT = Path(__file__).with_name("parser_heldout2.jsonl")  # labelled before the parsers were run on it
+SETS = (("development set", DEVELOPMENT), ("first held-out set (since looked at)", FIRST_HELD_OUT),
+        ("fresh held-out set", HELD_OUT))
+_OPTION = re.compile(r"(?:^|\s)([A-H])\)\s*(.+?)(?=\s+[A-H]\)\s|$)", re.DOTALL)
 
 
-def predict(task: str, response: str) -> str:
-    """The parsers' label for one response, in the label vocabulary of the validation file."""
+def question_options(question: str) -> list[str]:
+    """The option texts listed in a question as "A) ... B) ...", in order (empty when there are none)."""
+    found = _OPTION.findall(question)
+    return [text.strip() for _, text in found] if [l for l, _ in found] == list("ABCDEFGH"[:len(found)]) else []
+
+
+def predict(task: str, response: str, question: str = "") -> str:
+    """The parsers' label for one response, in the label vocabulary of the validation files."""
     if task == "abstention":
         if is_abstention(response):
             return "abstain"
         return "refusal" if is_refusal(response) else "answer"
-    parsed = parse_yes_no_maybe(response) if task == "yes_no_maybe" else parse_option_letter(response)
+    if task == "yes_no_maybe":
+        parsed = parse_yes_no_maybe(response)
+    else:
+        options = question_options(question)
+        parsed = parse_option_letter(response, n_options=max(len(options), 4), options=options or None)
     return parsed or "unparseable"
 
 
@@ -32,7 +49,7 @@ def per_class(rows: list[dict]) -> dict[str, dict[str, dict]]:
     out: dict[str, dict[str, dict]] = {}
     for task in sorted({r["task"] for r in rows}):
         subset = [r for r in rows if r["task"] == task]
-        pairs = [(r["label"], predict(task, r["response"])) for r in subset]
+        pairs = [(r["label"], predict(task, r["response"], r["question"])) for r in subset]
         labels = sorted({t for t, _ in pairs} | {p for _, p in pairs})
         truth_n, pred_n = Counter(t for t, _ in pairs), Counter(p for _, p in pairs)
         out[task] = {}
@@ -43,15 +60,25 @@ def per_class(rows: list[dict]) -> dict[str, dict[str, dict]]:
     return out
 
 
+def misparses(rows: list[dict]) -> list[tuple[dict, str]]:
+    """(row, parsed label) for every row whose parsed label differs from its hand label."""
+    parsed = [(r, predict(r["task"], r["response"], r["question"])) for r in rows]
+    return [(r, p) for r, p in parsed if p != r["label"]]
+
+
 def load(path: Path = DEVELOPMENT) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def main() -> None:
-    for name, path in (("development set", DEVELOPMENT), ("held-out set", HELD_OUT)):
+def main(argv: list[str]) -> None:
+    for name, path in SETS:
         rows = load(path)
-        print(f"== {name}: {path.name}, {len(rows)} responses")
+        sources = Counter(r["source"] for r in rows)
+        print(f"== {name}: {path.name}, {len(rows)} responses ({', '.join(f'{n} {s}' for s, n in sources.items())})")
         report(rows)
+        if "--errors" in argv:
+            for row, parsed in misparses(rows):
+                print(f"  ! {row['id']} [{row['task']}] label={row['label']} parsed={parsed}: {row['response']!r}")
 
 
 def report(rows: list[dict]) -> None:
@@ -64,4 +91,4 @@ def report(rows: list[dict]) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
