@@ -208,7 +208,7 @@ class ServedClient:
             self.cache.put(key, self.base_url, self.model, path, body, response)
         return response
 
-    def get(self, path: str, *, purpose: str = "check") -> dict[str, Any]:
+    def get(self, path: str, *, purpose: str = "listing") -> dict[str, Any]:
         return self._send_with_retries("GET", path, None, purpose, lambda r: isinstance(r, dict))
 
     def _send_with_retries(self, method: str, path: str, body: dict[str, Any] | None, purpose: str,

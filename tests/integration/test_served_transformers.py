@@ -137,9 +137,10 @@ def test_kill_and_restart_server_then_rerun_loses_nothing_and_repeats_nothing(mo
     port = _free_port()
     first = Server(model_folder, port, tmp_path / "serve1.log").start()
     cache, out = tmp_path / "responses.sqlite", tmp_path / "run"
-    n_items = 8
+    n_articles = 4
+    n_items = 2 * n_articles  # citation_fabrication asks PMID -> title and title -> PMID per article
     args = [sys.executable, "-m", "audit.cli", "run", "--model", f"openai+http://127.0.0.1:{port}/v1",
-            "--model-name", str(model_folder), "--probe", "citation_fabrication", "--limit", str(n_items),
+            "--model-name", str(model_folder), "--probe", "citation_fabrication", "--limit", str(n_articles),
             "--out", str(out), "--response-cache", str(cache), "--no-progress", "--explain", "0",
             "--concurrency", "2", "--batch-size", "4", "--request-timeout", "60"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -177,7 +178,8 @@ def test_kill_and_restart_server_then_rerun_loses_nothing_and_repeats_nothing(mo
         assert sent == n_items - cached_before
         assert cached <= cached_before
         assert _cached_keys(cache) == n_items
-        # The restarted server saw exactly the capability checks and those requests, nothing more.
+        # The restarted server saw exactly the capability checks and those requests, nothing more (GET
+        # /v1/models is accounted apart, as "listing", and the server does not log it).
         assert second.requests_received() - received_at_start == accounting["check"]["sent"] + sent
     finally:
         second.kill()

@@ -1,0 +1,67 @@
+"""The served backend against llama-cpp-python's OpenAI-compatible server, serving the embedded GGUF.
+
+Skipped unless ``llama-cpp-python[server]`` is installed (it builds from source: ~15 minutes on 2 cores,
+so neither the test extra nor .ci/run installs it). Expected, from what was seen on this machine:
+generated-token log-probs with top-k pass their checks; the echoed prompt log-probs came back shifted by
+one position, which the check must refuse, so option scoring runs degraded (next-token top-k).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+pytest.importorskip("llama_cpp", reason="llama-cpp-python[server] is not installed (a ~15 min source build)")
+pytest.importorskip("llama_cpp.server")
+
+
+@pytest.fixture(scope="module")
+def llama_server(tmp_path_factory):
+    import httpx
+
+    from audit.models.loading import embedded_gguf_path
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = tmp_path_factory.mktemp("llama") / "server.log"
+    with open(log, "wb") as handle:
+        proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(embedded_gguf_path()),
+                                 "--model_alias", "smollm2", "--host", "127.0.0.1", "--port", str(port),
+                                 "--n_threads", "1", "--logits_all", "true"], stdout=handle, stderr=handle,
+                                env={**os.environ})
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        assert proc.poll() is None, log.read_text()[-2000:]
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=5, trust_env=False).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    yield f"openai+http://127.0.0.1:{port}/v1#smollm2"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+
+
+def test_llamacpp_generated_logprobs_pass_and_shifted_echo_is_refused(llama_server, tmp_path):
+    from audit.models import Capability, load_model
+    from audit.models.loading import resolve_model
+
+    model = load_model(llama_server, cache_path=tmp_path / "cache.sqlite", tokenizer=resolve_model(None).folder)
+    report = model.report
+    assert report.chat_generation.passed and report.completion_generation.passed
+    assert report.completion_logprobs.passed, report.completion_logprobs.detail
+    if not report.prompt_logprobs.passed:  # what was seen: shifted by one position
+        assert model.scoring in ("next_token_topk", None)
+    else:  # a fixed server: then the echoed values really matched the generation
+        assert model.scoring.startswith("prompt_logprobs")
+    assert Capability.GENERATE in model.capabilities
+    print(report.summary())
