@@ -9,6 +9,7 @@ compares abstention on the two.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,8 +33,8 @@ from audit.sampling_detectors import (
 from probes.hallucination.parsing import is_abstention, mentions_any
 
 GENERATION = GenerationConfig(max_new_tokens=48)
-SAMPLING = GenerationConfig(max_new_tokens=48, temperature=1.0)
-SAMPLED_PAIRS = {"default": 6, "full": 40}
+SAMPLING = GenerationConfig(max_new_tokens=48, temperature=0.5)  # as answer_uncertainty (Kuhn et al. 2023)
+SAMPLED_PAIRS = {"default": 4, "full": 40}
 """Fake-entity questions that also get k sampled answers (self-consistency, semantic entropy), per profile."""
 SAMPLES_K = {"default": 3, "full": 10}
 
@@ -114,6 +115,12 @@ class FabricatedEntityProbe(Probe):
                                                          **({"k": self.k} if with_samples else {})},
                 ))
         return queries
+
+    def explanation_request(self, query: Query, item: ItemResult):
+        """A sampled question is explained like any other: what drove its greedy answer."""
+        if query.kind == "compute":
+            query = replace(query, kind="generate")
+        return super().explanation_request(query, item)
 
     def compute(self, model: ModelUnderAudit, query: Query) -> SampledAnswers:
         return draw_samples(model, query.messages, query.item_id, GENERATION, SAMPLING, int(query.meta["k"]),

@@ -277,3 +277,16 @@ def test_uncertainty_metrics_without_calibration_skips_ece_and_brier():
     names = {m.name for m in uncertainty_metrics("h", "entropy", items, lambda r: r.scores["h"], calibration=False)}
     assert "auroc_h" in names and not {"ece_h", "brier_h"} & names
     assert {d.name for d in DETECTORS} >= {"semantic_entropy", "self_consistency", "mean_token_entropy"}
+
+
+def test_sampled_fabricated_entity_questions_stay_explainable():
+    probe = FabricatedEntityProbe()
+    items, _ = probe.select(probe.load_items(), limit=4, full=False)
+    queries = probe.build_queries(items)
+    sampled = [q for q in queries if q.kind == "compute"]
+    assert sampled and all(q.condition == "fake" and q.meta["k"] == 3 for q in sampled)
+    query = sampled[0]
+    item = ItemResult(probe_id=probe.id, item_id=query.item_id, index=query.index, prompt=list(query.messages),
+                      response="It is a beta blocker.", outcome="incorrect")
+    request = probe.explanation_request(query, item)
+    assert request is not None and request.target_text == "It is a beta blocker."
