@@ -253,7 +253,7 @@ def _patching_profiles(model: "HFModel", clean_ids: list[int], corrupted_ids: li
                                          f"patching this {part} output at the final position (1: all of it). Peak: "
                                          f"{peak_kind} at layer {peak_layer}.")
                 for part, effect in (("attention", patching.attn_effect), ("MLP", patching.mlp_effect))]
-    if differing and patching.resid_effect is not None:
+    if differing and differing[0] in patching.resid_positions and patching.resid_effect is not None:
         first = patching.resid_positions.index(differing[0])
         token = patching.clean_tokens[differing[0]]
         profiles.append(LayerProfile(

@@ -216,6 +216,17 @@ def test_finding_patching_profiles_follow_the_swapped_term(tiny_model):
     assert np.allclose(term.values, [1.0, 1.0, 0.0, 0.0, 0.0], atol=1e-4)
 
 
+def test_finding_patching_profiles_of_pairs_of_different_lengths(tiny_model):
+    """A partner one token longer (e.g. 'White' vs 'B'+'ac'+'k'): component profiles only, no residual profile."""
+    from audit.attribution.findings import _patching_profiles
+
+    model = _planted(tiny_model.tokenizer, "attn", 1)
+    clean, corrupted, _ = _prompts("attn")
+    longer = corrupted[:1] + [91] + corrupted[1:]  # a token the model ignores, before the trigger position
+    names = [p.name for p in _patching_profiles(model, clean, longer, ANSWER, FOIL)]
+    assert names and all("residual" not in name for name in names)
+
+
 def test_patching_placebo_is_zero_and_undefined(tiny_model):
     model = _planted(tiny_model.tokenizer, "attn", 1)
     clean, _, _ = _prompts("attn")
