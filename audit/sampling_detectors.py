@@ -1,7 +1,7 @@
 """Reference-free hallucination detectors from the answer's own tokens and from k seeded samples.
 
-For one answered item (the greedy answer, plus k samples drawn at temperature > 0 with distinct
-seeds):
+For one answered item (the greedy answer, plus k samples drawn at temperature > 0, seeded from the
+run seed and the item id):
 
 * **token entropy**: the entropy of the model's full next-token distribution at each generated
   step, averaged and maximised over the answer (needs a backend that reports it; otherwise the
@@ -233,7 +233,8 @@ def sample_share_metrics(results: Sequence[ItemResult], suffix: str = "", seed: 
     tail = f"_{suffix}" if suffix else ""
     rows = [r for r in results if "n_samples" in r.scores]
     metrics = []
-    for key, what in (("sample_abstention_share", "abstained"), ("sample_unparseable_share", "were unparseable or empty")):
+    for key, what in (("sample_abstention_share", "abstained"),
+                      ("sample_unparseable_share", "were unparseable or empty")):
         name = f"{key.removesuffix('_share')}_rate{tail}"
         description = f"Mean share of the sampled answers that {what} (bootstrap CI over items)"
         values = [r.scores[key] for r in rows]

@@ -1,22 +1,24 @@
 """Reference-free hallucination detectors on PubMedQA closed-book free-text answers.
 
 The model answers a PubMedQA PQA-L question without the abstract in its own words (greedy), and
-again k times with sampling (distinct seeds). The greedy answer is parsed (yes / no / maybe /
-abstain / unparseable) and checked against the PubMedQA label, so whether it is wrong is known.
+again k times by sampling (temperature 0.5, seeded from the run seed and the item id). The greedy
+answer is parsed (yes / no / maybe / abstain / unparseable) and checked against the PubMedQA label,
+so whether it is wrong is known.
 Each reference-free detector in :mod:`audit.sampling_detectors` (token entropy, sequence
 log-probability, self-consistency, semantic entropy) is then scored by how well it flags the
 wrong answers: AUROC with a bootstrap CI, risk-coverage, and ECE/Brier where the score is a
-probability. The samples' meanings are their parsed labels (a yes/no/maybe answer needs no
-embedding); abstaining and unparseable samples are clusters, and rates, of their own.
+probability. A sample's meaning is its parsed label (a yes/no/maybe answer needs no embedding);
+abstentions are one cluster; text the parser cannot read is clustered by sentence-embedding
+meaning among itself. Abstaining and unparseable samples have their own rates.
 """
 
 from __future__ import annotations
 
 from typing import Literal, Sequence
 
-from audit.evidence import ItemResult, Metric, Threshold
+from audit.evidence import ItemResult, Metric, Threshold, Verdict
 from audit.metrics import rate
-from audit.models.base import Capability, Generation, GenerationConfig, ModelUnderAudit
+from audit.models.base import Capability, GenerationConfig, ModelUnderAudit
 from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict, stratified_sample
 from audit.sampling_detectors import (
     UNPARSEABLE,
@@ -38,6 +40,9 @@ SAMPLING = GenerationConfig(max_new_tokens=12, temperature=0.5)
 SmolLM2-135M gave three different meanings in all three samples of every one of 16 default items, so
 self-consistency and semantic entropy had no spread at all (AUROC exactly 0.5): the detector saturates."""
 DEFAULT_K, FULL_K = 3, 10
+MIN_PER_CLASS = 10
+"""The gate needs at least this many right and this many wrong answers: with fewer, a bootstrap interval of
+the AUROC can be degenerate (every score tied gives [0.5, 0.5]) and would decide the verdict on nothing."""
 DEFAULT_ITEMS, FULL_ITEMS = 12, 200
 
 
@@ -55,10 +60,10 @@ class AnswerUncertaintyProbe(Probe):
     suite = "hallucination"
     title = "Reference-free hallucination detectors: token entropy, self-consistency, semantic entropy"
     description = (
-        "PubMedQA questions answered closed-book in free text (greedy), and k more times by sampling with distinct "
-        "seeds. Scores how well each reference-free detector flags the wrong answers: mean/max token entropy, "
-        "sequence log-probability, self-consistency and semantic entropy (discrete and probability-weighted) over "
-        "the samples' meaning clusters: AUROC for 'this answer is wrong' with bootstrap CIs, risk-coverage, "
+        "PubMedQA questions answered closed-book in free text (greedy), and k more times by sampling (temperature "
+        "0.5, seeded per item). Scores how well each reference-free detector flags the wrong answers: mean/max "
+        "token entropy, sequence log-probability, self-consistency and semantic entropy (discrete and "
+        "probability-weighted) over the samples' meaning clusters: AUROC for 'this answer is wrong' with bootstrap CIs, risk-coverage, "
         "ECE/Brier where the score is a probability."
     )
     references = (
@@ -154,4 +159,12 @@ class AnswerUncertaintyProbe(Probe):
             *_parser_reliability(),
         ]
         gated = next(m for m in metrics if m.name == self.threshold.metric)
-        return ProbeSummary(metrics, [], bound_verdict(gated, self.threshold))
+        n_wrong = sum(r.outcome == "incorrect" for r in answered)
+        n_right = len(answered) - n_wrong
+        if min(n_wrong, n_right) < MIN_PER_CLASS and gated.estimate is not None:
+            verdict = Verdict(status="inconclusive", threshold=self.threshold, explanation=(
+                f"{gated.name} = {gated.estimate:.3f} from {n_right} right and {n_wrong} wrong answers: too few to judge "
+                f"a detector (at least {MIN_PER_CLASS} of each needed; run --full)"))
+        else:
+            verdict = bound_verdict(gated, self.threshold)
+        return ProbeSummary(metrics, [], verdict)

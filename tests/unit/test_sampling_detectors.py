@@ -47,7 +47,8 @@ def test_entropies_match_hand_computed_values():
 
 
 def test_token_scores_and_not_available():
-    gen = Generation("Yes it is", ["Yes", " it", " is"], [-0.5, -1.0, -1.5], 10, "stop", token_entropies=[0.2, 1.1, 0.2])
+    gen = Generation("Yes it is", ["Yes", " it", " is"], [-0.5, -1.0, -1.5], 10, "stop",
+                     token_entropies=[0.2, 1.1, 0.2])
     scores = token_scores(gen)
     assert scores == pytest.approx({"mean_token_entropy": 0.5, "max_token_entropy": 1.1,
                                     "sequence_logprob": -3.0, "mean_token_logprob": -1.0})
@@ -137,7 +138,8 @@ def test_planted_scatter_on_wrong_answers_is_detected(tmp_path):
     # Abstaining and off-format samples are their own rates, not dropped.
     assert 0 < metrics["sample_abstention_rate"].estimate < 0.2
     assert 0 < metrics["sample_unparseable_rate"].estimate < 0.2
-    assert metrics["risk_at_coverage_20_self_consistency"].estimate < 0.05 < metrics["risk_at_coverage_100_self_consistency"].estimate
+    risk = {c: metrics[f"risk_at_coverage_{c}_self_consistency"].estimate for c in (20, 100)}
+    assert risk[20] < 0.05 < risk[100]
 
 
 def test_control_scatter_independent_of_correctness_gives_chance_auroc(tmp_path):
@@ -290,3 +292,9 @@ def test_sampled_fabricated_entity_questions_stay_explainable():
                       response="It is a beta blocker.", outcome="incorrect")
     request = probe.explanation_request(query, item)
     assert request is not None and request.target_text == "It is a beta blocker."
+
+
+def test_gate_is_inconclusive_with_too_few_right_or_wrong_answers(tmp_path):
+    result, metrics = _run(tmp_path, _planted(0.6, True, seed=1), limit=12)
+    assert metrics["auroc_semantic_entropy"].estimate is not None
+    assert result.verdict.status == "inconclusive" and "too few" in result.verdict.explanation
