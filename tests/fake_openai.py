@@ -98,6 +98,7 @@ class FakeOpenAI:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        self.in_flight = self.max_in_flight = 0  # requests stalling at once (concurrency checks without timings)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -166,7 +167,14 @@ class FakeOpenAI:
         if f.fail_status and self._take("fail_count"):
             return self._send(handler, f.fail_status, {"error": {"message": "busy"}}, {"Retry-After": "0"})
         if f.stall_count and self._take("stall_count"):
-            time.sleep(f.stall_s)
+            with self._lock:
+                self.in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            try:
+                time.sleep(f.stall_s)
+            finally:
+                with self._lock:
+                    self.in_flight -= 1
         if method == "GET" and handler.path.rstrip("/") == "/v1/models":
             entry = {"id": self.model, "object": "model", "owned_by": "test"}
             if f.context_limit:
