@@ -34,8 +34,10 @@ from probes.hallucination.parsing import is_abstention, mentions_any
 
 GENERATION = GenerationConfig(max_new_tokens=48)
 SAMPLING = GenerationConfig(max_new_tokens=48, temperature=0.5)  # as answer_uncertainty (Kuhn et al. 2023)
-SAMPLED_PAIRS = {"default": 4, "full": 40}
-"""Fake-entity questions that also get k sampled answers (self-consistency, semantic entropy), per profile."""
+SAMPLED_PAIRS = {"default": 0, "requested": 4, "full": 40}
+"""Fake-entity questions that also get k sampled answers (self-consistency, semantic entropy): none in the
+default profile (which keeps the hallucination suite within its 3-minute budget; answer_uncertainty carries
+the default sampling detectors), 4 when ``--samples K`` is given without ``--full``, 40 under ``--full``."""
 SAMPLES_K = {"default": 3, "full": 10}
 
 
@@ -75,9 +77,9 @@ class FabricatedEntityProbe(Probe):
     references = ("Pal et al. 2023, Med-HALT: Medical Domain Hallucination Test for Large Language Models",)
     tags = ("generation", "fabrication", "default")
     requires = frozenset({Capability.GENERATE})
-    cost = (f"2 greedy generations of up to 48 tokens per pair; k sampled answers to {SAMPLED_PAIRS['default']} fake "
-            f"questions (k={SAMPLES_K['default']}; --full: {SAMPLED_PAIRS['full']} with k={SAMPLES_K['full']}; "
-            "--samples K sets k)")
+    cost = (f"2 greedy generations of up to 48 tokens per pair; with --full, k={SAMPLES_K['full']} sampled answers to "
+            f"{SAMPLED_PAIRS['full']} fake questions (--samples K sets k, and without --full samples "
+            f"{SAMPLED_PAIRS['requested']} questions)")
     item_model = FabricatedEntityItem
     data_file = "data/fabricated_entities.jsonl"
     data_license = "CC BY 4.0, medaudit authors (see fabricated_entities.datasheet.md)"
@@ -97,10 +99,15 @@ class FabricatedEntityProbe(Probe):
         """Sampled answers per sampled question: ``--samples K`` where given, else the profile's."""
         return self.n_samples if self.n_samples is not None else SAMPLES_K["full" if self.full else "default"]
 
+    def _sampling_profile(self) -> str:
+        if self.full:
+            return "full"
+        return "requested" if self.n_samples is not None else "default"
+
     def build_queries(self, items: Sequence[FabricatedEntityItem]) -> list[Query]:
         """Greedy generations for every question; a fixed, kind-stratified subset of the fake questions is
         computed with k sampled answers as well (kind "compute")."""
-        n_sampled = SAMPLED_PAIRS["full" if self.full else "default"] if self.k > 0 else 0
+        n_sampled = 0 if self.k == 0 else SAMPLED_PAIRS[self._sampling_profile()]
         sampled = {item.id for item in stratified_sample(items, n_sampled, self.stratify_by)}
         queries = []
         for i, item in enumerate(items):

@@ -281,8 +281,18 @@ def test_uncertainty_metrics_without_calibration_skips_ece_and_brier():
     assert {d.name for d in DETECTORS} >= {"semantic_entropy", "self_consistency", "mean_token_entropy"}
 
 
+def test_fabricated_entity_sampling_only_on_request_or_full():
+    probe = FabricatedEntityProbe()
+    items, _ = probe.select(probe.load_items(), limit=8, full=False)
+    assert not [q for q in probe.build_queries(items) if q.kind == "compute"]  # default profile: greedy only
+    probe.n_samples = 2
+    sampled = [q for q in probe.build_queries(items) if q.kind == "compute"]
+    assert len(sampled) == 4 and all(q.condition == "fake" and q.meta["k"] == 2 for q in sampled)
+
+
 def test_sampled_fabricated_entity_questions_stay_explainable():
     probe = FabricatedEntityProbe()
+    probe.n_samples = 3
     items, _ = probe.select(probe.load_items(), limit=4, full=False)
     queries = probe.build_queries(items)
     sampled = [q for q in queries if q.kind == "compute"]
