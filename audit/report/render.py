@@ -36,8 +36,10 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|~])")
 
 
 def md_escape(value: object) -> str:
-    """Escape text for Markdown: HTML entities first, then Markdown punctuation; newlines become spaces."""
-    text = html.escape(str(value), quote=True)
+    """Escape text for Markdown: ``&``, ``<`` and ``>`` as HTML entities (so no raw HTML survives), then
+    Markdown punctuation; newlines become spaces. Quotes stay as they are: outside a tag they cannot start
+    markup, and entity-escaping them showed apostrophes as ``&\\#x27;`` (the ``#`` is Markdown-escaped)."""
+    text = html.escape(str(value), quote=False)
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return " ".join(text.split())
 
