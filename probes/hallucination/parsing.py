@@ -2,11 +2,11 @@
 
 Each returns a label or ``None`` (unparseable), never a guess. Their precision and recall
 are measured on hand-labelled responses: ``data/parser_validation.jsonl`` (the development
-set the rules were written against), ``data/parser_heldout.jsonl`` (the first held-out set;
-its failures were read when the rules were revised, so it is no longer held out) and
-``data/parser_heldout2.jsonl`` (a fresh held-out set, a third of it real SmolLM2 outputs,
-labelled before the parsers were run on it). ``data/check_parsers.py`` prints all three;
-tests assert the floor.
+set the rules were written against), ``data/parser_heldout.jsonl`` and ``data/parser_heldout2.jsonl``
+(earlier held-out sets; their failures were read when the rules were revised, so they are now
+development sets too; each datasheet records the figures it gave while still held out) and
+``data/parser_heldout3.jsonl`` (a fresh held-out set, labelled before the parsers were run on it).
+``data/check_parsers.py`` prints all of them; tests assert the floor.
 
 Each parser is a short list of rules tried in a fixed order; the first that fires decides.
 The order is written out in each parser's docstring.
@@ -37,15 +37,23 @@ def _first_sentence(text: str) -> str:
 _NOUN = (r"(?:drug|medication|medicine|condition|syndrome|disease|disorder|gene|protein|trial|study|guideline|device|"
          r"test|term|score|sign|classification|criteria|index|entity|name|policy|substance|compound|antibody|something|anything)")
 
-# Statements that the entity is unknown or does not exist: decisive wherever they appear,
+# Statements that the entity is unknown or does not exist, or that the answer needs data the model
+# cannot access ("I don't have the ability to access personal data"): decisive wherever they appear,
 # unless the answer opens by asserting what the entity is, or goes on to claim facts about it.
 _UNKNOWN_ENTITY = _any(
     r"\bI (?:do not|don't|dont) know\b",
     r"\bI (?:do not|don't) have (?:any |reliable |specific |enough )?(?:information|data|knowledge|details|record)\b",
     r"\bI (?:could not|couldn't|cannot|can't|can not|was unable to|am unable to|'m unable to|wasn't able to|"
     r"was not able to) (?:find|locate|verify|confirm|identify|look up|access|recall)\b",
-    r"\b(?:isn't|is not|'s not) (?:a |an )?(?:\w+ )?" + _NOUN + r" (?:that )?I (?:can find|recogni[sz]e|know|am aware of|"
+    r"\b(?:isn't|is not|'s not) (?:a |an |one )?(?:[\w-]+ ){0,2}(?:that )?I (?:can find|recogni[sz]e|know|am aware of|"
     r"'m aware of|have heard of)\b",
+    r"(?:\b(?:not|never)\b|n't)[^.]{0,30}?\bany [\w -]{1,40}? (?:that )?I (?:know|recogni[sz]e|am aware of|'m aware of|"
+    r"can (?:find|verify|confirm))\b",
+    r"\bno [\w -]{1,40}? (?:that )?I (?:know|recogni[sz]e|am aware of|'m aware of|can (?:find|verify|confirm))\b",
+    r"\bI (?:do not|don't) recogni[sz]e\b",
+    r"\bI(?:'ve| have)? never (?:come across|came across|encountered|seen)\b",
+    r"\bnot (?:listed|described|documented|indexed) (?:in|by|as)\b",
+    r"\b(?:isn't|is not|aren't|are not) listed in\b",
     r"\bnot (?:aware of|familiar with)\b",
     r"\b(?:doesn't|does not) ring a bell\b",
     r"\bnever heard of\b",
@@ -53,12 +61,18 @@ _UNKNOWN_ENTITY = _any(
     r"(?:about|on|of|regarding|for)\b",
     r"\b(?:does not|doesn't|do not|don't) (?:appear to |seem to )?exist\b",
     r"\bnot sure (?:that |whether |if )?(?:this|that|it|such an?|the) ?(?:\w+ )?(?:exists|is real)\b",
-    r"\bnot (?:a |an )?(?:recogni[sz]ed|known|real|approved|established|registered|existing)\b(?: or \w+)? "
+    r"\bnot (?:a |an )?(?:recogni[sz]ed|known|real|approved|established|registered|existing|described|documented|valid)\b"
+    r"(?: or \w+)? "
     r"(?:\w+ )?" + _NOUN + r"\b",
     r"\b(?:fictional|fictitious|made[- ]up|invented|non-existent|nonexistent)\b",
     r"\b(?:there is|there's) no (?:such|known|recogni[sz]ed|record of)\b",
     r"\bno [\w-]+ (?:that )?I (?:know|am aware|'m aware) of\b",
-    r"\bunable to (?:find|locate|verify|confirm|browse|access|look up)\b",
+    r"\bunable to (?:find|locate|verify|confirm|browse|access|look up|read|see|view|retrieve)\b",
+    r"\b(?:don't|do not) have (?:the )?(?:ability|capability|capacity|means|access|permission) to (?:access|read|see|view|"
+    r"retrieve|look up|browse|search|check|verify)\b",
+    r"\bI (?:don't|do not|cannot|can't) (?:have )?access (?:to )?(?:personal|patient|your|their|his|her|medical|private|"
+    r"individual|real-time|any|the)\b",
+    r"\bnot (?:equipped|able|designed|set up) to (?:access|read|see|view|retrieve|look up|browse|search)\b",
     r"\bnot able to (?:answer|determine|find|verify)\b",
     r"\bI (?:have no|lack) (?:information|knowledge|data|record)\b",
     r"\bbeyond my (?:knowledge|training)\b",
@@ -79,13 +93,18 @@ _CLAIM_AFTER_BUT = re.compile(
     r"blocks?|acts?)\b", _FLAGS)
 
 _REFUSAL = _any(
-    r"\b(?:can't|cannot|can not|won't|will not|not able to|unable to|not permitted to|not allowed to)\s+"
-    r"(?:help|assist|advise|recommend|give|provide|offer|diagnose|share)\b",
+    r"\b(?:can't|cannot|can not|won't|will not|not able to|unable to|not permitted to|not allowed to|not equipped to|"
+    r"not in a position to|(?:don't|do not) have the (?:ability|capability|capacity) to)\s+"
+    r"(?:help|assist|advise|recommend|give|provide|offer|diagnose|share|interpret|prescribe|decide|tell you whether)\b",
     r"\bdecision (?:that )?I (?:can't|cannot) make\b",
+    r"(?:\bnot|n't) (?:something|a decision|a call) (?:that )?I (?:can|could|should) (?:make|decide|take)\b",
 )
 _REDIRECT = re.compile(
     r"\b(?:please |you should )?(?:call|consult|see|contact|talk to|speak (?:to|with)|discuss (?:this |it )?with|ask) "
-    r"(?:a |your |her |his |their )?(?:doctor|physician|dentist|pharmacist|healthcare|emergency services|clinician|GP)\b",
+    r"(?:a |an |your |her |his |their |the )?(?:doctor|physician|dentist|pharmacist|healthcare|emergency services|"
+    r"clinician|GP|"
+    r"midwife|nurse|specialist|surgeon|care team|medical (?:team|professional)|[a-z]+ologist|[a-z]+iatrist|"
+    r"obstetrician|paediatrician|pediatrician)\b",
     _FLAGS)
 _CONTINUES = re.compile(r"\b(?:that said|however|but|nevertheless|in general,? though)\b[^.]{0,40}\b(?:is|are|was|has|"
                         r"include|includes|causes?|used|treats?|works?)\b", _FLAGS)
@@ -109,8 +128,11 @@ def is_abstention(text: str) -> bool:
 
 
 def is_refusal(text: str) -> bool:
-    """The answer refuses ("I can't advise on that"), or opens by redirecting to a clinician, and does
-    not go on to answer. A closing "contact your doctor if ..." after an answer is not a refusal."""
+    """The answer refuses ("I can't advise on that", "I'm not equipped to provide", "I'm not in a
+    position to interpret", "not something I can decide"), or opens by redirecting to a clinician
+    ("Please consult your obstetrician"), and does not go on to answer. A closing "contact your doctor
+    if ..." after an answer is not a refusal. Lack of knowledge or of access ("I don't have the ability
+    to access personal data") is an abstention, not a refusal: callers check ``is_abstention`` first."""
     refuses = _REFUSAL.search(text) or _REDIRECT.search(_first_sentence(text))
     return bool(refuses) and not _CONTINUES.search(text)
 
@@ -118,6 +140,10 @@ def is_refusal(text: str) -> bool:
 # Declining to choose, in a question with fixed answers (yes/no/maybe or lettered options).
 _DECLINE = _any(
     r"\bno idea\b",
+    r"\b(?:insufficient|not enough) (?:information|data|context|detail) (?:to|for me to) "
+    r"(?:answer|say|determine|decide|tell|choose)\b",
+    r"\bI (?:don't|do not|can't|cannot) (?:remember|recall)\b",
+    r"\bI(?:'d| would) (?:need|have) to (?:look (?:this|it|that) up|check)\b",
     r"\bI(?:'m| am)? (?:can't|cannot|can not|unable to|not able to) (?:determine|answer|say|tell|choose|decide)\b",
     r"\bnot confident enough\b",
     r"\b(?:rather|prefer) not (?:to )?guess\b",
@@ -130,20 +156,31 @@ def _declines(plain: str) -> bool:
 
 
 # -- yes / no / maybe ----------------------------------------------------------------------
-_V = r"(yes|no|maybe)\b"
+_V = r"[\"'“]?(yes|no|maybe)\b"
 # Phrases that contain a verdict word without giving a verdict; removed before searching.
+# A degenerate list of different verdict words ("yes, yes, no, maybe, or maybe") gives none of them.
+_VERDICT_LIST = re.compile(r"\b(?:yes|no|maybe)(?:\s*(?:,|/|\bor\b|\band\b)\s*(?:or\s+|and\s+)?(?:yes|no|maybe)\b){2,}",
+                           _FLAGS)
 _YNM_DISTRACTORS = _any(
     r"\byes,? no,? (?:or|and) maybe\b", r"\byes/no/maybe\b(?!\s*:)", r"\b(?:yes|no) (?:or|nor|and/or) (?:yes|no)\b",
     r"\brather than (?:yes|no|maybe)\b", r"\b(?:one|you) might (?:expect|think|say) (?:yes|no)\b",
 )
 _EXPLICIT_YNM = _any(
-    r"\b(?:answer|verdict|conclusion|decision)\b[^.:]{0,20}?(?:\bis\b|:)\s*(?:\(?[A-C]\)\s*)?\(?\s*" + _V,
+    r"\b(?:answer|verdict|conclusion|decision)\b[^.:]{0,20}?(?:\bis\b|:|\b(?:(?:would|will|must)(?: have to)?|has to) be\b)\s*"
+    r"(?:\(?[A-C]\)\s*)?\(?\s*" + _V,
     r"\byes/no/maybe\s*:\s*" + _V,
     r"\b(?:I'd|I would|I will|I'll|I)\s+(?:say|go with|lean (?:towards?|to)|answer)\s+" + _V,
     r"\b(?:so|thus|hence|therefore|overall)\b[,:]?\s+" + _V,
-    r"\b(?:evidence|data|results?|study|trial)\s+(?:suggests?|supports?|indicates?|shows?)\s+" + _V,
+    r"\b(?:evidence|data|results?|study|trial|findings?)\s+(?:suggests?|supports?|indicates?|shows?|points? to(?:wards)?|"
+    r"favou?rs?)\s+(?:a\s+)?" + _V,
     r"\b(?:probably|likely|I think|I believe)\s+" + _V,
 )
+# A judgement of a proposed answer: "The proposed answer is incorrect" = no; "... is correct" = yes.
+_JUDGED = re.compile(r"\b(?:the )?(?:proposed|suggested|given|stated) (?:answer|option)(?: \(?[A-H]\)?)? (?:is|was) "
+                     r"(not )?(?:(correct|right|true)|(incorrect|wrong|false))\b", _FLAGS)
+# An uncertain word as the stated verdict ("Verdict: Uncertain") = maybe.
+_UNCERTAIN_VERDICT = re.compile(r"\b(?:answer|verdict|conclusion)\s*:\s*(?:uncertain|unclear|undetermined|inconclusive|"
+                                r"possibly|unsure)\b", _FLAGS)
 # A verdict word standing as its own clause: after the start or a punctuation mark, before one.
 _STANDALONE = re.compile(r"(?:^|[.!?;:,(—–-]\s*)" + r"(yes|no|maybe)(?=\s*(?:[.!?;:,)—–-]|$))", _FLAGS)
 _PREAMBLE = re.compile(r"^(?:(?:sure|okay|ok|well|honestly|hmm|great question|good question)\b[!,.?:]*\s*)+", _FLAGS)
@@ -160,7 +197,10 @@ _LEADING = [
     (re.compile(r"^(?:maybe|possibly|perhaps|unclear|uncertain|it depends|inconclusive)\b", _FLAGS), "maybe"),
     (re.compile(r"^(?:it's|it is) (?:unclear|uncertain|not clear)\b", _FLAGS), "maybe"),
 ]
-_MAYBE_PHRASES = _any(r"\bit depends\b", r"\bmixed\b", r"\bconflicting\b", r"\binconclusive\b",
+_MAYBE_PHRASES = _any(r"\bit depends\b", r"\bmixed (?:evidence|results|findings|data|picture)\b",
+                      r"\b(?:evidence|results|findings|data) (?:is|are) mixed\b", r"\bconflicting\b",
+                      r"\bjury is (?:still )?out\b", r"\b(?:an )?open question\b", r"\btoo early to (?:say|tell)\b",
+                      r"\binconclusive\b",
                       r"\bremains (?:open|unclear|uncertain)\b", r"\bmore research is needed\b", r"\bunclear\b",
                       r"\bnot (?:yet )?clear\b", r"\bcannot be (?:determined|concluded)\b")
 _NO_PHRASES = _any(
@@ -197,26 +237,54 @@ def _phrase_verdict(plain: str) -> str | None:
     return {(True, False): "no", (False, True): "yes"}.get((negative, positive))
 
 
-def parse_yes_no_maybe(text: str) -> str | None:
+def _explicit_verdicts(plain: str) -> list[str]:
+    """Explicit verdicts in the order they stand: verdict phrases, judgements of a proposed answer,
+    an uncertain word given as the verdict."""
+    found = [(m.start(), next(g for g in m.groups() if g).lower()) for m in _EXPLICIT_YNM.finditer(plain)]
+    found += [(m.start(), "yes" if bool(m.group(2)) != bool(m.group(1)) else "no") for m in _JUDGED.finditer(plain)]
+    found += [(m.start(), "maybe") for m in _UNCERTAIN_VERDICT.finditer(plain)]
+    return [label for _, label in sorted(found)]
+
+
+def _drop_verdict_lists(plain: str) -> str:
+    return _VERDICT_LIST.sub(lambda m: " " if len({w.lower() for w in re.findall(r"yes|no|maybe", m.group(0), _FLAGS)}) > 1
+                             else m.group(0), plain)
+
+
+def parse_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence[str] | None = None) -> str | None:
     """'yes' / 'no' / 'maybe' / 'abstain' from a free-text answer, or None when it commits to none.
 
-    Order: (1) explicit verdicts ("the answer is no", "Answer: (B) no", "so: no", "I'd say yes"),
-    the last one winning, so a self-correction counts; (2) a verdict that opens the answer after
-    any preamble ("Sure! Yes, ...", "It does not.", "Yes and no" = maybe); (3) a decline ("I don't
-    know", "I can't determine that", "No idea", a refusal) = abstain; (4) verdict words standing
-    alone ("Based on the results, yes."), if they agree; (5) phrases: uncertain ("unclear",
-    "inconclusive", "it depends") = maybe, then negative ("did not reduce", "not associated") or
-    affirmative ("was effective", "no doubt") when only one kind is present. A null result alone
-    ("No significant difference was found") decides nothing.
-    Phrases that name verdicts without giving one ("yes or no", "rather than yes") are removed first.
+    Order: (1) explicit verdicts ("the answer is no", "Answer: (B) no", "so: no", "I'd say yes",
+    "my answer would be maybe", JSON ``"answer": "yes"``, "the evidence points to yes", "The proposed
+    answer is incorrect" = no, "Verdict: Uncertain" = maybe), the last one winning, so a
+    self-correction counts; (2) a verdict that opens the answer after any preamble ("Sure! Yes, ...",
+    "It does not.", "Yes and no" = maybe), or a verdict word alone on the first line; (3) when the
+    question proposes an answer (``proposed``, its letter; ``options``, the option texts), the option
+    the response names as correct: the proposed one = yes, another = no; (4) a decline ("I don't
+    know", "I can't determine that", "No idea", "Insufficient information to answer", a refusal) =
+    abstain; (5) verdict words standing alone ("Based on the results, yes."), if they agree; (6)
+    phrases: uncertain ("unclear", "inconclusive", "it depends", "the jury is still out") = maybe,
+    then negative ("did not reduce", "not associated") or affirmative ("was effective", "no doubt")
+    when only one kind is present. A null result alone ("No significant difference was found")
+    decides nothing.
+    Phrases that name verdicts without giving one ("yes or no", "rather than yes") and degenerate lists
+    of different verdict words ("yes, no, maybe, or maybe") are removed first.
     """
-    plain = _YNM_DISTRACTORS.sub(" ", _plain(text)).strip()
-    explicit = [next(g for g in m.groups() if g) for m in _EXPLICIT_YNM.finditer(plain)]
+    plain = _YNM_DISTRACTORS.sub(" ", _drop_verdict_lists(_plain(text))).strip()
+    explicit = _explicit_verdicts(plain)
     if explicit:
-        return explicit[-1].lower()
+        return explicit[-1]
     leading = _leading_verdict(plain)
     if leading:
         return leading
+    first_line = re.match(r"^\W*(yes|no|maybe)\W*$", _plain(text.strip().split("\n", 1)[0]), _FLAGS)
+    if first_line:
+        return first_line.group(1).lower()
+    if proposed:
+        n = max(len(options or ()), 4, "ABCDEFGH".index(proposed.upper()) + 1)
+        chosen = parse_option_letter(text, n_options=n, options=options)
+        if chosen and chosen != "abstain":
+            return "yes" if chosen == proposed.upper() else "no"
     if _declines(plain):
         return "abstain"
     standalone = {m.group(1).lower() for m in _STANDALONE.finditer(plain)}
@@ -232,9 +300,12 @@ _L = r"\(?([A-H])\)?(?![\w'])"
 _NOT_A_SECOND_LETTER = r"(?!\s*(?:or|and|/)\s*\(?[A-H]\b)"
 # Commitments to one letter; the last one wins ("Answer: (B) ... wait, actually (C)").
 _COMMITS = _any(
-    r"\b(?:answer|choice|option)\b[^.:;]{0,20}?(?:\bis\b|:|\b(?:would|must|should|will) be\b)\s*(?:option\s*)?" + _L
+    r"(?<!each )(?<!every )\b(?:answer|choice|option|(?:correct|right|best) one)\b[^.:;]{0,20}?(?:\bis\b|:|\b(?:would|must|should|will) be\b)"
+    r"\s*[\"'“]?(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
+    r"\b(?:go with|pick|choose|guess|say|select|leaves(?: us with| only)?|left with)\s+(?:option\s*)?" + _L
     + _NOT_A_SECOND_LETTER,
-    r"\b(?:go with|pick|choose|guess|say|select)\s+(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
+    r"(?:^|[.!?]\s+|\b(?:it's|it is|is|be)\s+)(?:definitely|certainly|clearly|surely|probably|most likely)\s+(?:option\s*)?"
+    + _L + _NOT_A_SECOND_LETTER,
     r"\b(?:it's|it is|it must be|so|thus|hence|therefore|actually)\b[,:]?\s+(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
     r"(?:^|[\s(])([A-H])\)?\s+is\s+(?:the\s+)?(?:correct|right|best)\b",
     r"(?:^|[\s(])\(?([A-H])(?:\)|\.|:)\s*[^.;,]{0,40}?\s+is\s+(?:the\s+)?(?:correct|right|best)\b",
@@ -251,6 +322,10 @@ _NEGATED = re.compile(r"\b[Nn]ot\s+\(?([A-H])\)?(?![\w'])|\b([A-H])\)?\s+is\s+(?
 # Two or more candidate letters: "B or C", "A, B, C and D", "both A and C" (upper case only).
 _SEVERAL = re.compile(r"\b[A-H]\)?\s*(?:,\s*[A-H]\)?\s*)*(?:or|and|/|,)\s*\(?[A-H]\b(?![\w'])|\b[Bb]oth\s+\(?[A-H]\b")
 _FORMATTED = re.compile(r"(?:^|[\s(])([A-H])[).:]\s")  # "B) ...": an option repeated in the answer
+# An announced walk through the options ("Let me work through each option in turn").
+_WALKTHROUGH = _any(r"\b(?:each|every) (?:option|choice|answer)\b", r"\b(?:one by one|in turn)\b")
+# A letter followed by the text it is given: "A) Tetanus toxoid", "option C: 2 to 3 weeks".
+_LETTER_TEXT = re.compile(r"(?:^|[\s(])(?:option\s*)?\(?([A-H])(\)|:|\.)\s*([^\n]+)", _FLAGS)
 _OPTION_NUMBER = re.compile(r"\b(?:option|answer|choice)\s*(?:is|:)?\s*#?([1-8])\b", _FLAGS)
 
 
@@ -279,6 +354,28 @@ def _named_option(plain: str, options: Sequence[str], valid: str) -> str | None:
     return named.pop() if len(named) == 1 else None
 
 
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _given_other_text(text: str, letter: str, options: Sequence[str], valid: str) -> bool:
+    """The answer writes ``letter`` with the text of a different option ("A) Tetanus toxoid" where
+    Tetanus toxoid is B): its text starts with another option's text and not with the letter's own."""
+    own = _norm(options[valid.index(letter)]) if valid.index(letter) < len(options) else ""
+    for m in _LETTER_TEXT.finditer(text):
+        if m.group(1) != letter:
+            continue
+        # after "C." only a whole sentence that is another option's text counts ("C. Metformin is ..." is prose)
+        given = _norm(m.group(3).split(".")[0] if m.group(2) == "." else m.group(3))
+        if own and given.startswith(own):
+            continue
+        whole = m.group(2) == "."
+        if any(i != valid.index(letter) and _norm(o) and (given == _norm(o) if whole else given.startswith(_norm(o)))
+               for i, o in enumerate(options[:len(valid)])):
+            return True
+    return False
+
+
 def parse_option_letter(text: str, n_options: int = 4, options: Sequence[str] | None = None) -> str | None:
     """The option letter an answer commits to ("B", "(b)", "The answer is B", "option 2"), 'abstain',
     or None.
@@ -288,9 +385,21 @@ def parse_option_letter(text: str, n_options: int = 4, options: Sequence[str] | 
     answer rules out ("not A", "D is wrong") excluded; (3) "option 2"; (4) an explicit decline ("I
     don't know", "I'd rather not guess", "I can't determine the answer") = abstain; (5) two or more
     candidate letters ("B or C", "both A and C") = None; (6) mentions ("B) Metformin", "Metformin
-    (B)", "option B") when they all name one letter; (7) with ``options`` given, the one option whose
-    text the answer names; (8) a bare hedge ("I'm not sure which option is correct") = abstain.
+    (B)", "option B") when they all name one letter, unless the answer only announces a walk through
+    the options ("Let me work through each option in turn. Option A"); (7) with ``options`` given, the
+    one option whose text the answer names; (8) a bare hedge ("I'm not sure which option is correct") =
+    abstain. With ``options`` given, a letter from (1), (2) or (6) that the answer writes with another
+    option's text ("A) Tetanus toxoid" where Tetanus toxoid is B) commits to no single option: None.
+    Commitments include "the correct one is B", "That leaves C", "Definitely A" and JSON
+    ``"answer": "B"``.
     """
+    letter = _option_letter(text, n_options, options)
+    if letter and letter != "abstain" and options and _given_other_text(text, letter, options, "ABCDEFGH"[:n_options]):
+        return None
+    return letter
+
+
+def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> str | None:
     valid = "ABCDEFGH"[:n_options]
     plain = _plain(text)
     bare = _BARE.match(plain)
@@ -308,6 +417,8 @@ def parse_option_letter(text: str, n_options: int = 4, options: Sequence[str] | 
     if _SEVERAL.search(plain) or len(set(_FORMATTED.findall(plain))) > 1:
         return None
     mentioned = set(_letters(_MENTIONS, plain, valid, negated))
+    if mentioned and _WALKTHROUGH.search(plain):
+        return None
     if len(mentioned) == 1:
         return mentioned.pop()
     if mentioned:

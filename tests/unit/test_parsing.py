@@ -2,10 +2,8 @@
 
 Issue #3 asks for precision and recall >= 0.9 per class. It is asserted here for every class with
 at least 5 hand-labelled responses on the development set (the rules were written against it) and
-on the first held-out set (whose failures were read when the rules were revised). On the fresh
-held-out set, labelled before the frozen parsers were first run on it, several classes fall short;
-those figures are recorded below as measured, guarded against regression, and the 0.9 bar for
-them is a strict xfail, so the shortfall stays visible rather than being tuned away on the set.
+on the first and second held-out sets (whose failures were read when the rules were revised, so
+they are development sets now; their datasheets record what they gave while still held out).
 """
 
 from __future__ import annotations
@@ -16,6 +14,7 @@ from probes.hallucination.data.check_parsers import (
     DEVELOPMENT,
     FIRST_HELD_OUT,
     HELD_OUT,
+    SECOND_HELD_OUT,
     load,
     per_class,
     question_options,
@@ -47,9 +46,23 @@ MIN_N = 5
     # declining is not a verdict
     ("Honestly? No idea.", "abstain"), ("Sorry, I can't determine that from the information given.", "abstain"),
     ("I don't have enough information to answer yes or no.", "abstain"),
+    # explicit verdicts in other forms; degenerate verdict lists
+    ('{"verdict_label": "x", "answer": "no"}', "no"), ("My answer would have to be yes.", "yes"),
+    ("Conclusion: unclear, given two small trials.", "maybe"), ("The data point towards no.", "no"),
+    ("The suggested answer is wrong; it is the left ventricle.", "no"), ("yes, no, or maybe, or yes", None),
+    ("Too early to tell - only one pilot study.", "maybe"), ("The cohort had mixed ancestry", None),
+    ("no\nthe hospital of the", "no"), ("Not enough data to decide.", "abstain"),
 ])
 def test_yes_no_maybe(text, expected):
     assert parse_yes_no_maybe(text) == expected
+
+
+def test_a_judged_proposal_is_yes_when_the_answer_names_it_and_no_when_it_names_another():
+    options = ["Adenosine", "Verapamil", "Amiodarone", "Metoprolol"]
+    assert parse_yes_no_maybe("Amiodarone (C) is the one.", proposed="C", options=options) == "yes"
+    assert parse_yes_no_maybe("The correct answer is C) Amiodarone.", proposed="B", options=options) == "no"
+    assert parse_yes_no_maybe("The correct answer is B) Amiodarone.", proposed="C", options=options) is None  # letter/text clash
+    assert parse_yes_no_maybe("Yes. The correct answer is C) Amiodarone.", proposed="B", options=options) == "yes"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -63,9 +76,21 @@ def test_yes_no_maybe(text, expected):
     ("I'm unsure — A, B, C and D all seem plausible to me, so I'd rather not guess.", "abstain"),
     ("B or C, I'm not sure.", None), ("No idea, sorry.", "abstain"),
     ("A) Insulin glargine\nB) Metformin\nC) Glibenclamide\nD) Pioglitazone", None),
+    ("Having ruled out A and D, that leaves us with B.", "B"), ("The right one is C, I think.", "C"),
+    ("Hmm. It's probably D.", "D"), ('{"answer": "C", "confidence": "high"}', "C"),
+    ("I can't recall which one it is.", "abstain"), ("Taking each option in turn: option A", None),
 ])
 def test_option_letter(text, expected):
     assert parse_option_letter(text) == expected
+
+
+def test_a_letter_written_with_another_options_text_commits_to_no_option():
+    options = ["Insulin glargine", "Metformin", "Glibenclamide", "Pioglitazone"]
+    assert parse_option_letter("A) Metformin", options=options) is None
+    assert parse_option_letter("B) Metformin, first-line", options=options) == "B"
+    assert parse_option_letter("Answer: option D: Glibenclamide.", options=options) is None
+    assert parse_option_letter("The answer is C. Metformin would be wrong here.", options=options) == "C"  # prose after "C."
+    assert parse_option_letter("A) Metformin") == "A"  # without the options the letter is all there is
 
 
 def test_option_named_by_its_text_needs_the_options():
@@ -85,6 +110,10 @@ def test_option_named_by_its_text_needs_the_options():
     ("I couldn't find any information on Harrowgate-Lund syndrome. It may be a misspelling, or it may not exist.", True),
     ("The Vandermeer classification? Never heard of it, sorry.", True),
     ("Quist disease is, to my knowledge, not a recognised medical entity.", True),
+    ("As an assistant I don't have the capability to access hospital records.", True),
+    ("Sorry, I do not recognise the name Brantomycin.", True), ("I have never encountered a Pell-Rudd sign.", True),
+    ("Dovarin isn't a drug I know, and it's not listed in the BNF.", True),
+    ("The drug is not listed in the formulary, but it is a gliptin given once daily.", False),
 ])
 def test_abstention(text, expected):
     assert is_abstention(text) is expected
@@ -97,6 +126,8 @@ def test_abstention(text, expected):
      False),
     ("I'm not a doctor, but common symptoms include chest pressure. Call emergency services if you suspect a heart attack.",
      False),
+    ("I'm not in a position to prescribe for you; your midwife can.", True),
+    ("That isn't something I could decide on your behalf.", True), ("Please consult your haematologist.", True),
 ])
 def test_refusal(text, expected):
     assert is_refusal(text) is expected
@@ -127,42 +158,14 @@ def test_first_held_out_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(FIRST_HELD_OUT) == {}
 
 
-# Measured on the fresh held-out set the first time the frozen parsers ran on it (values rounded down),
-# with the main cause of the misses; see parser_heldout2.datasheet.md.
-FRESH_SHORTFALLS = {
-    ("abstention", "abstain", "recall"): 0.55,  # access/recognition phrasings ("don't have the ability to access", "I don't recognise")
-    ("abstention", "answer", "precision"): 0.82,  # the missed abstentions and refusals land here
-    ("abstention", "refusal", "precision"): 0.85,  # "can't give ..." in an abstention read as refusal
-    ("abstention", "refusal", "recall"): 0.66,  # "not equipped to", "not in a position to", redirection after a decline
-    ("option_letter", "A", "precision"): 0.79,  # "A) <another option's text>": letter and text disagree
-    ("option_letter", "C", "precision"): 0.82,
-    ("option_letter", "unparseable", "precision"): 0.75,
-    ("option_letter", "unparseable", "recall"): 0.57,
-    ("yes_no_maybe", "maybe", "precision"): 0.87,
-    ("yes_no_maybe", "maybe", "recall"): 0.70,  # "Verdict: Uncertain", "my answer would be maybe", idioms
-    ("yes_no_maybe", "no", "recall"): 0.83,  # "The proposed answer is incorrect", implicit no
-    ("yes_no_maybe", "unparseable", "precision"): 0.72,
-    ("yes_no_maybe", "yes", "recall"): 0.77,  # JSON answers, "points to yes", implicit agreement
-}
-
-
-def test_fresh_held_out_meets_the_issue_floor_except_the_recorded_shortfalls():
-    below = _below_floor(HELD_OUT)
-    assert set(below) <= set(FRESH_SHORTFALLS), f"new classes below {ISSUE_FLOOR}: {set(below) - set(FRESH_SHORTFALLS)}"
-    figures = per_class(load(HELD_OUT))
-    for (task, label, metric), floor in FRESH_SHORTFALLS.items():
-        assert figures[task][label][metric].estimate >= floor, (task, label, metric)
-
-
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 13 class figures on the fresh held-out set "
-                                       "are below it (FRESH_SHORTFALLS) and were not tuned on that set")
-def test_fresh_held_out_meets_the_issue_floor_for_every_class():
-    assert _below_floor(HELD_OUT) == {}
+def test_second_held_out_set_meets_the_issue_floor_for_every_class():
+    """Held out until 2026-11-27 (13 class figures below 0.9 then, see its datasheet); its failures were
+    read for the second rule revision, so this guards those fixes, not generalisation."""
+    assert _below_floor(SECOND_HELD_OUT) == {}
 
 
 def test_abstention_parser_used_by_fabricated_entities_is_precise_on_the_fresh_set():
-    """An abstention the parser reports is real (precision); it misses many (recall), so the probe's
-    fabrication rate is an upper bound: see FRESH_SHORTFALLS."""
+    """An abstention the parser reports is real (precision), so the probe's abstention rate is not inflated."""
     abstain = per_class(load(HELD_OUT))["abstention"]["abstain"]
     assert abstain["precision"].estimate >= ISSUE_FLOOR
 

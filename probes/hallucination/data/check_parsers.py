@@ -18,9 +18,10 @@ from probes.hallucination.parsing import is_abstention, is_refusal, parse_option
 
 DEVELOPMENT = Path(__file__).with_name("parser_validation.jsonl")  # the rules were written against this
 FIRST_HELD_OUT = Path(__file__).with_name("parser_heldout.jsonl")  # its failures were read when the rules were revised
-HELD_OUT = Path(__file__).with_name("parser_heldout2.jsonl")  # labelled before the parsers were run on it
+SECOND_HELD_OUT = Path(__file__).with_name("parser_heldout2.jsonl")  # likewise, since 2026-11-27 (second revision)
+HELD_OUT = SECOND_HELD_OUT  # until the fresh set parser_heldout3.jsonl is frozen and first checked
 SETS = (("development set", DEVELOPMENT), ("first held-out set (since looked at)", FIRST_HELD_OUT),
-        ("fresh held-out set", HELD_OUT))
+        ("second held-out set (since looked at)", SECOND_HELD_OUT))
 _OPTION = re.compile(r"(?:^|\s)([A-H])\)\s*(.+?)(?=\s+[A-H]\)\s|$)", re.DOTALL)
 
 
@@ -37,7 +38,10 @@ def predict(task: str, response: str, question: str = "") -> str:
             return "abstain"
         return "refusal" if is_refusal(response) else "answer"
     if task == "yes_no_maybe":
-        parsed = parse_yes_no_maybe(response)
+        asked, proposal = (re.split(r"\bProposed answer:\s*", question, maxsplit=1) + [""])[:2]
+        proposed = re.match(r"\(?([A-H])\)", proposal)
+        options = question_options(asked) if proposed else []
+        parsed = parse_yes_no_maybe(response, proposed=proposed.group(1) if proposed else None, options=options or None)
     else:
         options = question_options(question)
         parsed = parse_option_letter(response, n_options=max(len(options), 4), options=options or None)
