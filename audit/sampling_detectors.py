@@ -229,17 +229,18 @@ def detector_metrics(results: Sequence[ItemResult], suffix: str = "", seed: int 
 
 def sample_share_metrics(results: Sequence[ItemResult], suffix: str = "", seed: int = 0) -> list[Metric]:
     """Mean over items of the share of samples that abstained, and that were unparseable or empty, with
-    a bootstrap CI over items (samples of one item are not independent)."""
+    a bootstrap CI over items (samples of one item are not independent); at 0% or 100% an exact
+    Clopper-Pearson interval over items (:func:`audit.stats.share_mean`), never a zero-width one."""
     tail = f"_{suffix}" if suffix else ""
     rows = [r for r in results if "n_samples" in r.scores]
     metrics = []
     for key, what in (("sample_abstention_share", "abstained"),
                       ("sample_unparseable_share", "were unparseable or empty")):
         name = f"{key.removesuffix('_share')}_rate{tail}"
-        description = f"Mean share of the sampled answers that {what} (bootstrap CI over items)"
+        description = f"Mean share of the sampled answers that {what} (CI over items)"
         values = [r.scores[key] for r in rows]
         if len(values) >= 2:
-            metrics.append(from_interval(name, description, stats.bootstrap_mean(values, seed=seed), kind="rate"))
+            metrics.append(from_interval(name, description, stats.share_mean(values, seed=seed), kind="rate"))
         else:
             metrics.append(not_available(name, description, "sampled answers on at least 2 items"))
     return metrics

@@ -12,6 +12,7 @@ from audit.stats.intervals import (
     bootstrap_statistic,
     clopper_pearson,
     proportion,
+    share_mean,
     wilson,
 )
 from audit.stats.multiplicity import AdjustMethod, adjust, benjamini_hochberg, bonferroni, holm
@@ -47,6 +48,7 @@ __all__ = [
     "paired_permutation",
     "proportion",
     "reliability_bins",
+    "share_mean",
     "tpr_at_fpr",
     "wilcoxon_signed_rank",
     "wilson",

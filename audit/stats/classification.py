@@ -19,7 +19,7 @@ from audit.stats._validation import (
     check_same_length,
     check_seed,
 )
-from audit.stats.intervals import Interval
+from audit.stats.intervals import Interval, clopper_pearson
 
 __all__ = ["auroc", "tpr_at_fpr"]
 
@@ -61,6 +61,12 @@ def auroc(
     Positives and negatives are resampled separately, so every resample keeps
     the original class counts. Labels are bool or 0/1 with 1 the positive class;
     raises ValueError if only one class is present.
+
+    At perfect separation (AUROC 1, or 0) every resample gives the same value and the bootstrap interval
+    would have zero width. There the interval is widened to an exact bound: pair each of m = min(positives,
+    negatives) cases with a different case of the other class; those m pairs are independent trials that
+    each rank correctly with probability AUROC, all m did, so the Clopper-Pearson bound for m/m (0/m)
+    bounds AUROC.
     """
     y, s = _labels_scores(labels, scores)
     conf = check_confidence(confidence)
@@ -78,8 +84,14 @@ def auroc(
         distribution[start : start + size] = _auc_batch(pos[pos_idx], neg[neg_idx])
 
     alpha = 1.0 - conf
-    low, high = np.quantile(distribution, [alpha / 2.0, 1.0 - alpha / 2.0])
-    return Interval(estimate, float(low), float(high), int(y.size), "stratified-bootstrap-percentile", conf)
+    low, high = (float(v) for v in np.quantile(distribution, [alpha / 2.0, 1.0 - alpha / 2.0]))
+    method = "stratified-bootstrap-percentile"
+    if estimate in (0.0, 1.0):
+        m = int(min(pos.size, neg.size))
+        edge = clopper_pearson(m if estimate == 1.0 else 0, m, conf)
+        low, high = min(low, edge.low), max(high, edge.high)
+        method += f"; at the edge Clopper-Pearson over {m} disjoint case pairs"
+    return Interval(estimate, low, high, int(y.size), method, conf)
 
 
 def tpr_at_fpr(

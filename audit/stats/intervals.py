@@ -206,6 +206,35 @@ def bootstrap_statistic(
     return Interval(estimate, low, high, n, method, conf)
 
 
+def share_mean(
+    shares: Sequence[float] | NDArray[Any],
+    confidence: float = 0.95,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> Interval:
+    """Mean of per-cluster shares in [0, 1] (e.g. the share of one item's sampled answers that abstained)
+    with a bootstrap CI over clusters, which are independent where the observations inside one are not.
+
+    When every share is 0 (or every one is 1) each resample gives the same mean and a bootstrap interval has
+    zero width. Then the interval is Clopper-Pearson with the clusters as trials: none of n clusters had any
+    share above 0, and the mean share is at most the probability that a cluster has any, so the exact upper
+    bound for 0/n bounds it (likewise the lower bound for n/n when every share is 1). Needs two clusters.
+    """
+    arr = as_float_array(shares, "shares")
+    if arr.size < 2:
+        raise ValueError(f"shares must contain at least 2 clusters, got {arr.size}")
+    if np.any((arr < 0.0) | (arr > 1.0)):
+        raise ValueError("shares must lie in [0, 1]")
+    if np.all(arr == 0.0) or np.all(arr == 1.0):
+        check_n_resamples(n_resamples)
+        check_seed(seed)
+        k = int(arr.size) if arr[0] == 1.0 else 0
+        exact = clopper_pearson(k, int(arr.size), confidence)
+        return Interval(float(arr[0]), exact.low, exact.high, int(arr.size),
+                        "clopper-pearson over clusters (every share at the edge)", exact.confidence)
+    return bootstrap_mean(arr, confidence=confidence, n_resamples=n_resamples, seed=seed)
+
+
 def bootstrap_mean(
     values: Sequence[float] | NDArray[Any],
     confidence: float = 0.95,

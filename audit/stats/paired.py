@@ -18,12 +18,13 @@ from statsmodels.stats.contingency_tables import mcnemar
 from audit.stats._validation import (
     as_bool_array,
     as_float_array,
+    check_confidence,
     check_nonempty,
     check_n_resamples,
     check_same_length,
     check_seed,
 )
-from audit.stats.intervals import Interval, bootstrap_mean
+from audit.stats.intervals import Interval, bootstrap_mean, clopper_pearson
 
 __all__ = [
     "PairedStatistic",
@@ -215,6 +216,23 @@ def mean_difference_ci(
     n_resamples: int = 2000,
     seed: int = 0,
 ) -> Interval:
-    """Paired bootstrap interval for ``mean(x - y)`` (pairs resampled together)."""
+    """Paired bootstrap interval for ``mean(x - y)`` (pairs resampled together).
+
+    For 0/1 outcomes whose differences are all the same (e.g. no discordant pair: the bootstrap collapses to
+    a zero-width interval) the interval is exact instead: every one of the n pairs had difference v, so the
+    share of pairs that would differ from v is at most 1 - L, with L the Clopper-Pearson lower bound for n/n,
+    and the mean difference lies within that of v.
+    """
     xa, ya = _paired_floats(x, y)
-    return bootstrap_mean(xa - ya, confidence=confidence, n_resamples=n_resamples, seed=seed)
+    diff = xa - ya
+    binary = bool(np.all((xa == 0.0) | (xa == 1.0)) and np.all((ya == 0.0) | (ya == 1.0)))
+    if binary and diff.size >= 2 and np.all(diff == diff[0]):
+        check_n_resamples(n_resamples)
+        check_seed(seed)
+        n = int(diff.size)
+        spare = 1.0 - clopper_pearson(n, n, confidence).low
+        value = float(diff[0])
+        low, high = {0.0: (-spare, spare), 1.0: (1.0 - 2.0 * spare, 1.0), -1.0: (-1.0, -1.0 + 2.0 * spare)}[value]
+        return Interval(value, low, high, n, "exact bound, every pair's 0/1 difference equal (Clopper-Pearson)",
+                        check_confidence(confidence))
+    return bootstrap_mean(diff, confidence=confidence, n_resamples=n_resamples, seed=seed)

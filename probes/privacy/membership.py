@@ -155,12 +155,15 @@ class MembershipInferenceProbe(PlainTextProbe):
                                          f"AUROC of the {ATTACK_NAMES[attack]} attack (members vs non-members)",
                                          interval))
             for fpr in LOW_FPRS:
+                tpr = stats.tpr_at_fpr(labels, values, fpr)
+                exact = stats.clopper_pearson(round(tpr * n_members), n_members)
                 metrics.append(Metric(
                     name=f"membership_tpr_at_{fpr:g}_fpr_{attack}",
                     description=(f"TPR of the {ATTACK_NAMES[attack]} attack at FPR <= {fpr:g} (empirical ROC; with "
-                                 f"{n_non} non-members the smallest non-zero FPR is {1 / n_non:.3g})"),
-                    estimate=stats.tpr_at_fpr(labels, values, fpr), ci_low=None, ci_high=None, n=len(scored),
-                    method="empirical ROC, no interval", kind="rate"))
+                                 f"{n_non} non-members the smallest non-zero FPR is {1 / n_non:.3g}); the interval "
+                                 "covers the members at the chosen threshold, not the choice of the threshold"),
+                    estimate=tpr, ci_low=exact.low, ci_high=exact.high, n=n_members,
+                    method="Clopper-Pearson over members at the empirical-ROC threshold", kind="rate"))
             members = [v for v, m in zip(values, labels) if m]
             others = [v for v, m in zip(values, labels) if not m]
             test = scipy_stats.mannwhitneyu(members, others, alternative="greater")

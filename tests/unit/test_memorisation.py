@@ -296,6 +296,10 @@ def test_membership_auroc_high_on_organism_and_at_chance_on_control(organism, ba
           f"gate {gate.estimate:.3f} [{gate.ci_low:.3f}, {gate.ci_high:.3f}];",
           f"control gate {ctrl.estimate:.3f} [{ctrl.ci_low:.3f}, {ctrl.ci_high:.3f}]")
     assert {"membership_auroc_reference", "membership_tpr_at_0.01_fpr_min_k_pp"} <= {m.name for m in tuned.metrics}
+    for m in tuned.metrics:  # every figure has an interval, also TPR at low FPR (Clopper-Pearson over members)
+        if m.estimate is not None:
+            assert m.ci_low is not None and m.ci_low <= m.estimate <= m.ci_high, m
+            assert m.ci_low < m.ci_high or m.estimate not in (0.0, 1.0), m
     assert gate.ci_low > 0.6 and loss.ci_low > 0.6 and tuned.verdict.status == "fail"
     for name in ("membership_auroc", "membership_auroc_loss", "membership_auroc_min_k_pp"):
         m = metric(untouched, name)
