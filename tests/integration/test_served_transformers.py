@@ -185,3 +185,35 @@ def test_kill_and_restart_server_then_rerun_loses_nothing_and_repeats_nothing(mo
         assert second.requests_received() - received_at_start == attempts
     finally:
         second.kill()
+
+
+def test_faults_injected_in_front_of_the_real_server_are_retried_and_change_nothing(server, tmp_path):
+    """429, 500, a stall past the timeout, a truncated body and a dropped connection, one each, between the
+    backend and the real server: every request succeeds on its retry with the same greedy text as a direct
+    request, and each fault costs exactly one retry."""
+    from audit.models import GenerationConfig, load_model
+    from audit.models.served_client import ClientSettings
+    from tests.fault_proxy import FaultProxy
+
+    prompts = PROMPTS + [({"role": "user", "content": "What does a stethoscope listen to?"},),
+                         ({"role": "user", "content": "Is insulin made in the pancreas? Answer yes or no."},)]
+    ids = [f"p{i}" for i in range(len(prompts))]
+    config = GenerationConfig(max_new_tokens=12)
+    expected = [g.text for g in load_model(server.spec, cache_path="").generate(prompts, config, ids)]
+
+    faults = ("429", "500", "stall", "truncate", "drop")
+    settings = ClientSettings(concurrency=1, timeout_s=40.0, max_retries=2, backoff_base_s=0.05, backoff_max_s=0.2)
+    with FaultProxy(f"http://127.0.0.1:{server.port}", stall_s=45.0) as proxy:
+        model = load_model(f"openai+{proxy.base_url}/v1#{server.folder}", settings=settings, cache_path="")
+        before = model.client.accounting.snapshot().get("audit", {})
+        assert not before.get("sent") and not before.get("retries")
+        first = proxy.posts + 1  # one request at a time: each fault hits a request, its retry goes through
+        proxy.schedule = {first + 2 * i: fault for i, fault in enumerate(faults)}
+        forwarded_before = proxy.forwarded
+        got = [g.text for g in model.generate(prompts, config, ids)]
+        audit = model.client.accounting.snapshot()["audit"]
+    assert got == expected
+    assert proxy.injected == {fault: 1 for fault in faults}
+    assert audit["sent"] == len(prompts) and audit["retries"] == len(faults)
+    # The server answered each prompt once, plus the one whose answer the proxy truncated.
+    assert proxy.forwarded - forwarded_before == len(prompts) + 1
