@@ -1,7 +1,8 @@
 """The served backend against llama-cpp-python's OpenAI-compatible server, serving the embedded GGUF.
 
-Skipped unless ``llama-cpp-python[server]`` is installed (it builds from source: ~15 minutes on 2 cores,
-so neither the test extra nor .ci/run installs it). Expected, from what was seen on this machine:
+Skipped unless ``llama-cpp-python[server]`` is installed. PyPI has no wheel, so it builds from source
+(~15 minutes on 2 cores); `.ci/run` builds it once per machine into a wheel cache and installs it, so CI runs
+these tests. The README's plain test command does not, and then they skip. Expected, from what was seen on this machine:
 generated-token log-probs with top-k pass their checks; the echoed prompt log-probs came back shifted by
 one position, which the check must refuse, so option scoring runs degraded (next-token top-k).
 """
