@@ -66,3 +66,27 @@ def test_llamacpp_generated_logprobs_pass_and_shifted_echo_is_refused(llama_serv
         assert model.scoring.startswith("prompt_logprobs")
     assert Capability.GENERATE in model.capabilities
     print(report.summary())
+
+
+def test_llamacpp_audit_runs_degraded_and_agrees_with_the_local_backend(llama_server, embedded_model, tmp_path):
+    """A short audit through the real server: option scoring runs from the next-token top-k, hidden-state probes
+    are skipped with the reason, and every option read off the top-k agrees with the local backend's own
+    next-token log-prob of that option (the same weights: llama.cpp's GGUF vs its dequantised copy)."""
+    from audit.models import load_model
+    from audit.models.loading import resolve_model
+    from audit.runner import RunConfig, run_audit
+
+    model = load_model(llama_server, cache_path=tmp_path / "cache.sqlite", tokenizer=resolve_model(None).folder)
+    config = RunConfig(model=llama_server, probes=("none_of_the_above", "truth_probe"), limit=3, explain=0)
+    outcome = run_audit(model, config, tmp_path / "run", progress=False)
+    results = {r.probe_id: r for r in outcome.evidence.probe_results}
+    assert results["truth_probe"].status == "skipped" and "activations" in results["truth_probe"].skip_reason
+    items = results["none_of_the_above"].items
+    assert outcome.evidence.provenance.decoding["scoring"].startswith("degraded")
+    scored = [i for i in items if i.option_logprobs]
+    assert scored, [i.error for i in items]
+    assert all(i.outcome != "error" or "not single tokens" in i.error for i in items)
+    for item in scored:
+        local = embedded_model.score_options(tuple(item.prompt), {k: (k,) for k in item.option_logprobs}, item.item_id)
+        for label, served_lp in item.option_logprobs.items():
+            assert abs(served_lp - local.logprobs[label]) < 0.25, (item.item_id, label, served_lp, local.logprobs)
