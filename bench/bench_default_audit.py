@@ -1,6 +1,6 @@
 """Wall time of the whole default audit (`medaudit run`, embedded model) as one process.
 
-Usage: .venv/bin/python bench/bench_default_audit.py [--repeats N]
+Usage: .venv/bin/python bench/bench_default_audit.py [--repeats N] [--keep DIR]
 Target: under 600 s on 2 CPU cores once every suite has landed. Prints each run, the median,
 and the per-probe item counts so the figure can be tied to the profile it measured.
 """
@@ -30,9 +30,11 @@ def one_run(out: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--keep", default=None, help="keep the run folders under this directory (default: deleted)")
     args = parser.parse_args()
     times = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.keep or scratch
         for i in range(args.repeats):
             out = Path(tmp) / f"run{i}"
             times.append(one_run(out))
