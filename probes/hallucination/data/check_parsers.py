@@ -19,9 +19,9 @@ from probes.hallucination.parsing import is_abstention, is_refusal, parse_option
 DEVELOPMENT = Path(__file__).with_name("parser_validation.jsonl")  # the rules were written against this
 FIRST_HELD_OUT = Path(__file__).with_name("parser_heldout.jsonl")  # its failures were read when the rules were revised
 SECOND_HELD_OUT = Path(__file__).with_name("parser_heldout2.jsonl")  # likewise, since 2026-11-27 (second revision)
-HELD_OUT = SECOND_HELD_OUT  # until the fresh set parser_heldout3.jsonl is frozen and first checked
+HELD_OUT = Path(__file__).with_name("parser_heldout3.jsonl")  # labelled and frozen before the parsers were run on it
 SETS = (("development set", DEVELOPMENT), ("first held-out set (since looked at)", FIRST_HELD_OUT),
-        ("second held-out set (since looked at)", SECOND_HELD_OUT))
+        ("second held-out set (since looked at)", SECOND_HELD_OUT), ("fresh held-out set", HELD_OUT))
 _OPTION = re.compile(r"(?:^|\s)([A-H])\)\s*(.+?)(?=\s+[A-H]\)\s|$)", re.DOTALL)
 
 
