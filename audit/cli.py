@@ -118,6 +118,9 @@ def run(
                                          "when a gate fails. Not given: the default policy is shown in the report "
                                          "but does not change the exit code."),
     junit: Optional[Path] = typer.Option(None, help="Also write the gate results as JUnit XML to this file."),
+    intended_use: Optional[Path] = typer.Option(None, help="The provider's intended-use declaration (YAML: purpose, "
+                                                "users, population, setting, human_oversight, out_of_scope, "
+                                                "declared_by), stored in the evidence and shown in the report."),
 ) -> None:
     """Audit a model and write evidence.json, report.html and report.md into a run folder."""
     _quiet_libraries()
@@ -143,6 +146,9 @@ def run(
                            explain=explain, explain_methods=tuple(explain_method), explain_budget_s=explain_budget,
                            data=((probe[0], str(data.resolve())),) if data is not None else ())
         gate_policy = load_policy(policy)  # a bad policy file fails before the model is loaded
+        from audit.report.front import load_intended_use
+
+        declared = load_intended_use(intended_use) if intended_use is not None else None
         if show_pii:
             typer.echo("warning: --show-pii stores identifiers found in model output unredacted in the run folder "
                        "and every report", err=True)
@@ -166,7 +172,7 @@ def run(
                        f"rerun with --out {folder} to resume", err=True)
             raise typer.Exit(130) from None
         gates = evaluate_policy(gate_policy, outcome.evidence)
-        evidence = outcome.evidence.model_copy(update={"gates": gates})
+        evidence = outcome.evidence.model_copy(update={"gates": gates, "intended_use": declared})
         write_evidence(evidence, folder / EVIDENCE_FILE)
         reports = write_reports(evidence, folder)
         for warning in outcome.warnings:

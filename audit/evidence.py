@@ -260,6 +260,35 @@ class GateReport(_Record):
     results: list[GateResult]
 
 
+class IntendedUse(_Record):
+    """The intended use as the provider declares it (``medaudit run --intended-use FILE``): not a test result,
+    but what every result is read against."""
+
+    purpose: str = Field(description="What the system is for, in the provider's words.")
+    users: list[str] = Field(default_factory=list, description="Intended users (e.g. 'emergency physicians').")
+    population: str | None = Field(None, description="The intended patient population.")
+    setting: str | None = Field(None, description="Care setting and workflow the output enters.")
+    human_oversight: str | None = Field(None, description="Who reviews an output before it affects care.")
+    out_of_scope: list[str] = Field(default_factory=list, description="Uses the provider rules out.")
+    declared_by: str | None = Field(None, description="Who made this declaration.")
+    source: str = Field(description="The file it was read from, and its sha256.")
+
+
+class ComponentReliability(_Record):
+    """How far one detector or parser that scores model output can be trusted: its precision and recall per
+    class on a hand-labelled set, measured when the run was made (see :mod:`audit.reliability`)."""
+
+    id: str
+    title: str
+    kind: Literal["detector", "parser"]
+    used_by: list[str] = Field(description="Probes of this run whose scores it produces.")
+    dataset: str = Field(description="The labelled set, relative to the source tree.")
+    dataset_sha256: str
+    dataset_status: str = Field(description="Held out or development set, as the set's datasheet states it.")
+    computed_by: str = Field(description="The function that computed the figures ('module:function').")
+    metrics: list[Metric] = Field(description="'precision:TASK/CLASS' and 'recall:TASK/CLASS', Wilson intervals.")
+
+
 class Evidence(_Record):
     """The whole audit."""
 
@@ -275,6 +304,10 @@ class Evidence(_Record):
                                         "of the PHI detectors that redact model output, on the held-out labelled set.")
     gates: GateReport | None = Field(None, description="Policy gates evaluated on this evidence (medaudit run --policy, "
                                      "or the shipped default policy).")
+    intended_use: IntendedUse | None = Field(None, description="The provider's declared intended use "
+                                             "(medaudit run --intended-use); None: not declared.")
+    reliability: list[ComponentReliability] = Field(default_factory=list, description="Measured precision and recall "
+                                                    "of the parsers and detectors that scored this run's output.")
 
 
 TIMING_FIELDS = frozenset({"started_at", "finished_at", "elapsed_s"})

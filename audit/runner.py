@@ -300,6 +300,11 @@ def run_audit(model: ModelUnderAudit, config: RunConfig, folder: Path, progress:
                         on_item(result)
                     bar.advance(task)
     evidence = build_evidence(prepared, log, config, identity, started_at, command_line or sys.argv)
+    from audit.reliability import measured_reliability
+
+    reliability, reliability_warnings = measured_reliability(
+        r.probe_id for r in evidence.probe_results if r.status == "completed")
+    evidence = evidence.model_copy(update={"reliability": reliability})
     backend = model.backend_provenance()
     if backend:  # e.g. a served endpoint: verified capabilities, scoring fidelity, requests sent vs cached
         decoding = {**evidence.provenance.decoding, **backend}
@@ -308,7 +313,7 @@ def run_audit(model: ModelUnderAudit, config: RunConfig, folder: Path, progress:
         evidence = explain_run(model, prepared, evidence, config.explain_settings(), folder, progress)
     write_evidence(evidence, folder / EVIDENCE_FILE)
     warnings = [f"{r.probe_id}: {r.outcome_counts.get('error')} item(s) could not run (see evidence)"
-                for r in evidence.probe_results if r.outcome_counts.get("error")]
+                for r in evidence.probe_results if r.outcome_counts.get("error")] + reliability_warnings
     return RunOutcome(folder, evidence, resumed, computed, warnings)
 
 

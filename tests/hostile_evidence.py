@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from audit.evidence import (
     ChatMessage,
+    ComponentReliability,
     Explanation,
     Finding,
+    IntendedUse,
     ItemResult,
     LayerProfile,
     Metric,
@@ -46,7 +48,8 @@ def _item(probe_id: str, index: int, outcome: str) -> ItemResult:
 
 def hostile_evidence(policy_dir=None):
     """Evidence with payloads in model output, parsed answers, item ids, explanation tokens, probe metadata,
-    provenance, findings and (given ``policy_dir``) a policy's name and rationale."""
+    provenance, findings, the intended use, a parser's reliability record and (given ``policy_dir``) a policy's
+    name and rationale."""
     results = []
     for probe_id in ("pubmedqa", "counterfactual_decisions", "phi_elicitation"):
         base = probe(probe_id)
@@ -92,7 +95,15 @@ def hostile_evidence(policy_dir=None):
                   findings=[Finding(id="pubmedqa:fail", probe_id="pubmedqa", severity="high",
                                     summary=f"summary {HOSTILE}", item_ids=["pubmedqa-1"])],
                   explanations=[explanation], explanation_plan=f"plan {HOSTILE}",
-                  pii_detectors=[metric("recall:overall", 0.95, 0.9, 0.98)])
+                  pii_detectors=[metric("recall:overall", 0.95, 0.9, 0.98)],
+                  intended_use=IntendedUse(purpose=f"purpose {HOSTILE}", users=[HOSTILE], population=HOSTILE,
+                                           setting=HOSTILE, human_oversight=HOSTILE, out_of_scope=[HOSTILE],
+                                           declared_by=HOSTILE, source=HOSTILE),
+                  reliability=[ComponentReliability(
+                      id=HOSTILE, title=f"parser {HOSTILE}", kind="parser", used_by=["pubmedqa", HOSTILE],
+                      dataset=HOSTILE, dataset_sha256="ab" * 32, dataset_status=HOSTILE, computed_by=HOSTILE,
+                      metrics=[metric(f"recall:{HOSTILE}/{HOSTILE}", 0.5, 0.3, 0.7, n=12),
+                               metric(f"precision:{HOSTILE}/{HOSTILE}", 0.6, 0.4, 0.8, n=10)])])
     if policy_dir is not None:
         import yaml
 

@@ -29,12 +29,15 @@ from audit.evidence import Evidence, ModelIdentity, ProbeResult, Provenance
 
 CROSSWALK_PATH = Path(__file__).with_name("crosswalk.yaml")
 
-SECTIONS = ("cover", "verdict", "gates", "methods", "findings", "explainability", "limitations", "crosswalk",
-            "manifest")
+SECTIONS = ("cover", "verdict", "gates", "system", "methods", "statistics", "reliability", "findings", "explainability",
+            "limitations", "risks", "change", "monitoring", "crosswalk", "manifest")
 """Report anchors a clause may point to (HTML ids; Markdown headings of the same sections)."""
 
 SELECTOR_KINDS = ("suite", "probe", "tag", "metric", "test", "verdict", "items", "provenance", "evidence", "model",
                   "provider")
+
+_DECLARED = {"intended_purpose": "purpose", "intended_use": "purpose", "intended_population": "population"}
+"""provider:... selectors that the intended-use declaration (medaudit run --intended-use) answers, and its field."""
 
 Status = Literal["met", "partial", "not_measured", "not_applicable"]
 State = Literal["present", "skipped", "absent"]
@@ -340,6 +343,11 @@ def resolve(selector: str, evidence: Evidence) -> Support:
         return Support(selector, "present" if matches else "absent",
                        f"model {field} {verb[0] if matches else verb[1]} {expected}")
     if kind == "provider":
+        declared = _DECLARED.get(argument)
+        value = getattr(evidence.intended_use, declared, None) if declared and evidence.intended_use else None
+        if value:
+            return Support(selector, "present", f"{argument.replace('_', ' ')}: declared by the provider "
+                           f"({evidence.intended_use.source}), shown in the report, not tested")
         return Support(selector, "absent", f"{argument.replace('_', ' ')}: supplied by the provider, not evidenced by "
                        "an audit")
     raise CrosswalkError(f"unknown evidence selector kind {kind!r}")  # validated on load; defensive

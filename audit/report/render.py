@@ -17,6 +17,7 @@ import jinja2
 
 from audit.errors import RunFolderError
 from audit.evidence import Evidence, ExplanationSummary, ItemResult, Metric, ProbeResult, TokenAttribution
+from audit.report.front import SignatureStatus, signature_status
 
 INLINE_ITEMS = 100
 """At most this many items listed on the page per probe (failed ones first); every item is in items.csv."""
@@ -46,6 +47,22 @@ def md_escape(value: object) -> str:
 
 def fmt(value: float | None, digits: int = 3) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
+
+
+def num(value: float | int | None) -> str:
+    """A detail value: whole numbers as integers, others to three significant digits."""
+    if value is None:
+        return "—"
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.3g}"
+
+
+def fmt_ci(metric: Metric) -> str:
+    """``0.412 [0.318, 0.512]`` (no n or method: for tables that show them in their own columns)."""
+    if metric.estimate is None:
+        return "—"
+    return f"{metric.estimate:.3f} [{fmt(metric.ci_low)}, {fmt(metric.ci_high)}]"
 
 
 def fmt_metric(metric: Metric) -> str:
@@ -126,10 +143,13 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         raise RunFolderError("report templates not found (is medaudit installed from its source tree?)")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=autoescape,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    from audit.report.plots import layer_profile_svg, probe_figures
+    from audit.report.front import scorers_for
+    from audit.report.groups import group_table
+    from audit.report.plots import layer_profile_svg, probe_figures, probe_plots
 
-    env.filters.update(md=md_escape, fmt=fmt, metric=fmt_metric)
-    env.globals.update(figures=probe_figures, heatmap=heatmap_html, top_tokens=top_tokens, layer_plot=layer_profile_svg,
+    env.filters.update(md=md_escape, fmt=fmt, metric=fmt_metric, ci=fmt_ci, num=num)
+    env.globals.update(figures=probe_figures, plots=probe_plots, group_table=group_table, scorers_for=scorers_for,
+                       heatmap=heatmap_html, top_tokens=top_tokens, layer_plot=layer_profile_svg,
                        faithfulness_rows=faithfulness_rows, item_listing=ItemListing, items_csv=ITEMS_CSV,
                        zip=zip)
     env.filters.update(clip=clip)
@@ -152,15 +172,17 @@ def _inline_script(folders: list[str]) -> str:
     raise RunFolderError("report template partials/filter.js not found")
 
 
-def render_html(evidence: Evidence, baseline: Evidence | None = None) -> str:
-    """The HTML report; ``baseline``, an earlier audit, fills the "Change since the last audit" section."""
+def render_html(evidence: Evidence, baseline: Evidence | None = None, signature: SignatureStatus | None = None) -> str:
+    """The HTML report; ``baseline``, an earlier audit, fills the "Change since the last audit" section;
+    ``signature`` is what the cover says about signing (see :func:`audit.report.front.signature_status`)."""
     return _environment(autoescape=True).get_template("report.html.j2").render(
-        ev=evidence, item_limit=item_limit(evidence), baseline=baseline)
+        ev=evidence, item_limit=item_limit(evidence), baseline=baseline, signature=signature or signature_status(None))
 
 
-def render_markdown(evidence: Evidence, baseline: Evidence | None = None) -> str:
+def render_markdown(evidence: Evidence, baseline: Evidence | None = None,
+                    signature: SignatureStatus | None = None) -> str:
     return _environment(autoescape=False).get_template("report.md.j2").render(
-        ev=evidence, item_limit=item_limit(evidence), baseline=baseline)
+        ev=evidence, item_limit=item_limit(evidence), baseline=baseline, signature=signature or signature_status(None))
 
 
 def write_reports(evidence: Evidence, folder: Path, baseline: Evidence | None = None) -> dict[str, Path]:
@@ -170,8 +192,9 @@ def write_reports(evidence: Evidence, folder: Path, baseline: Evidence | None = 
 
     outputs = {"html": folder / "report.html", "markdown": folder / "report.md", "items": folder / ITEMS_CSV}
     try:
-        outputs["html"].write_text(render_html(evidence, baseline), encoding="utf-8")
-        outputs["markdown"].write_text(render_markdown(evidence, baseline), encoding="utf-8")
+        signed = signature_status(folder)
+        outputs["html"].write_text(render_html(evidence, baseline, signed), encoding="utf-8")
+        outputs["markdown"].write_text(render_markdown(evidence, baseline, signed), encoding="utf-8")
         write_csv(evidence, outputs["items"])
     except OSError as exc:
         raise RunFolderError(f"cannot write the report in {folder}: {exc.strerror or exc}") from exc
