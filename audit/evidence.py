@@ -138,6 +138,29 @@ class ProbeResult(_Record):
     outcome_counts: dict[str, int] = Field(default_factory=dict)
     items: list[ItemResult] = Field(default_factory=list)
 
+    def to_pandas(self):
+        """Every item as a pandas DataFrame (one row per item, a ``score:NAME`` column per score)."""
+        from audit.notebook import items_frame
+
+        return items_frame(self.items)
+
+    def metrics_frame(self):
+        """The metrics as a pandas DataFrame (estimate, interval, n, method)."""
+        from audit.notebook import metrics_frame
+
+        return metrics_frame(self.metrics)
+
+    def tests_frame(self):
+        """The hypothesis tests as a pandas DataFrame (p, adjusted p, effect, details)."""
+        from audit.notebook import tests_frame
+
+        return tests_frame(self.tests)
+
+    def _repr_html_(self) -> str:
+        from audit.notebook import probe_result_html
+
+        return probe_result_html(self)
+
 
 class Finding(_Record):
     """A verdict that did not pass, stated for the reader, with the items behind it."""
@@ -308,6 +331,20 @@ class Evidence(_Record):
                                              "(medaudit run --intended-use); None: not declared.")
     reliability: list[ComponentReliability] = Field(default_factory=list, description="Measured precision and recall "
                                                     "of the parsers and detectors that scored this run's output.")
+
+    def to_pandas(self):
+        """Every item of every probe as one pandas DataFrame."""
+        import pandas as pd
+
+        from audit.notebook import items_frame
+
+        frames = [items_frame(r.items) for r in self.probe_results if r.items]
+        return pd.concat(frames, ignore_index=True) if frames else items_frame([])
+
+    def _repr_html_(self) -> str:
+        from audit.notebook import evidence_html
+
+        return evidence_html(self)
 
 
 TIMING_FIELDS = frozenset({"started_at", "finished_at", "elapsed_s"})

@@ -104,6 +104,22 @@ class ProbeSummary:
     tests: list[TestRecord]
     verdict: Verdict
 
+    def to_pandas(self):
+        """The metrics as a pandas DataFrame (``tests_frame()`` for the tests)."""
+        from audit.notebook import metrics_frame
+
+        return metrics_frame(self.metrics)
+
+    def tests_frame(self):
+        from audit.notebook import tests_frame
+
+        return tests_frame(self.tests)
+
+    def _repr_html_(self) -> str:
+        from audit.notebook import summary_html
+
+        return summary_html(self.metrics, self.verdict)
+
 
 class Probe(ABC):
     """Base class for every probe. Subclasses fill in the class attributes."""

@@ -130,6 +130,10 @@ class Attribution:
                            model_calls=self.model_calls, seconds=self.seconds, target_value=self.target_value)
         return frame
 
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: the same escaped HTML as :meth:`to_html`."""
+        return self.to_html()
+
     def to_html(self) -> str:
         """A self-contained token heat map (green: raises the target, red: lowers it).
 

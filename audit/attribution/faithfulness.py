@@ -127,6 +127,20 @@ class InstanceFaithfulness:
     n_masks: int
     """Distinct masked prompts evaluated (the cost in forward rows, per continuation)."""
 
+    def to_pandas(self) -> "pd.DataFrame":
+        """One row per faithfulness metric: this attribution's value and the mean over random rankings."""
+        import pandas as pd
+
+        names = list(self.method) + [k for k in self.random if k not in self.method]
+        return pd.DataFrame({"metric": names, "method": [self.method.get(k) for k in names],
+                             "random": [self.random.get(k) for k in names]})
+
+    def _repr_html_(self) -> str:
+        from audit.notebook import _table
+
+        return _table(["metric", "this attribution", "random rankings (mean)"],
+                      ((k, self.method.get(k), self.random.get(k)) for k in self.method))
+
 
 def _check_eligible(eligible: Any, n: int) -> np.ndarray:
     if eligible is None:
@@ -323,6 +337,10 @@ class FaithfulnessReport:
                  "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in body]
         return "\n".join(lines) + "\n"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: the same escaped HTML as :meth:`to_html`."""
+        return self.to_html()
 
     def to_html(self) -> str:
         """A self-contained HTML table; all text is escaped."""

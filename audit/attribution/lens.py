@@ -97,6 +97,10 @@ class LogitLens:
         frame.attrs.update(method=self.method, target=self.target_token, foil=self.foil_token, seconds=self.seconds)
         return frame
 
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: the same escaped HTML as :meth:`to_html`."""
+        return self.to_html()
+
     def to_html(self) -> str:
         foil = f" vs {self.foil_token!r}" if self.foil_token is not None else ""
         shade = "logprob_diff" if self.logprob_diff is not None else "logprob"
@@ -146,6 +150,10 @@ class DirectLogitAttribution:
         frame.attrs.update(method=self.method, target=self.target_token, foil=self.foil_token,
                            actual=self.actual, total=self.total, seconds=self.seconds)
         return frame
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: the same escaped HTML as :meth:`to_html`."""
+        return self.to_html()
 
     def to_html(self) -> str:
         foil = f" − {self.foil_token!r}" if self.foil_token is not None else ""
@@ -236,6 +244,10 @@ class ActivationPatching:
         frame.attrs.update(method=self.method, clean_value=self.clean_value, corrupted_value=self.corrupted_value,
                            normalised=self.normalised, peak=self.peak, seconds=self.seconds)
         return frame
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: the same escaped HTML as :meth:`to_html`."""
+        return self.to_html()
 
     def to_html(self) -> str:
         kind, layer = self.peak

@@ -195,6 +195,10 @@ class SegmentAttribution:
                            model_calls=self.model_calls, seconds=self.seconds)
         return frame
 
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: the same escaped HTML as :meth:`to_html`."""
+        return self.to_html()
+
     def to_html(self) -> str:
         """A self-contained HTML table; every string from the input is escaped."""
 
