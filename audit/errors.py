@@ -40,6 +40,11 @@ class ContextWindowError(ItemError):
         self.limit = limit
 
 
+class ScoringUnavailable(ItemError):
+    """This item's options cannot be scored by this backend (e.g. a served endpoint without prompt log-probs whose
+    next-token top-k lacks an option). A probe with a validated answer parser falls back to generating and parsing."""
+
+
 class RunFolderError(MedauditError):
     """The run folder cannot be written, or holds a different run."""
 

@@ -50,7 +50,18 @@ class HiddenStates:
     artifact: str  # "relative/path.npy sha256:<hex>"
 
 
-Response = OptionScores | Generation | HiddenStates
+@dataclass(frozen=True)
+class ParsedChoice:
+    """An options query answered by generation instead of scoring (the backend cannot score its options): the
+    greedy answer and the label the probe's validated parser read from it (None: unparseable)."""
+
+    generation: Generation
+    label: str | None
+    parser: str  # which parser read it, named in the evidence
+
+
+Response = OptionScores | Generation | HiddenStates | ParsedChoice
+
 
 
 @dataclass(frozen=True)
@@ -104,22 +115,6 @@ class ProbeSummary:
     tests: list[TestRecord]
     verdict: Verdict
 
-    def to_pandas(self):
-        """The metrics as a pandas DataFrame (``tests_frame()`` for the tests)."""
-        from audit.notebook import metrics_frame
-
-        return metrics_frame(self.metrics)
-
-    def tests_frame(self):
-        from audit.notebook import tests_frame
-
-        return tests_frame(self.tests)
-
-    def _repr_html_(self) -> str:
-        from audit.notebook import summary_html
-
-        return summary_html(self.metrics, self.verdict)
-
 
 class Probe(ABC):
     """Base class for every probe. Subclasses fill in the class attributes."""
@@ -151,6 +146,13 @@ class Probe(ABC):
     n_samples: int | None = None
     """Samples per item for sampling-based detectors (``--samples K``), set by the runner; None: the profile's
     default."""
+
+    choice_parser: ClassVar[Callable[[Query, str], str | None] | None] = None
+    """A validated parser from a generated answer to one of an options query's labels (or None). A probe that
+    names one still runs, by greedy generation and this parser, where the backend cannot score options
+    (a served endpoint without prompt log-probs); its summary must then not need option probabilities."""
+
+    choice_generation: ClassVar[GenerationConfig] = GenerationConfig(max_new_tokens=32)
 
     def __init__(self, data_path: Path | None = None, seed: int = 0, full: bool = False) -> None:
         self.data_path = Path(data_path) if data_path else self.default_data_path()
@@ -215,6 +217,23 @@ class Probe(ABC):
     @abstractmethod
     def score(self, query: Query, response: Response) -> ItemResult:
         """Score one response."""
+
+    def score_choice(self, query: Query, answer: ParsedChoice) -> ItemResult:
+        """Score an options query answered by generation (see ``choice_parser``): unparseable and abstaining
+        answers are their own outcomes; no option probabilities exist, so ``option_logprobs`` stays empty."""
+        label = answer.label
+        if label is None:
+            outcome = "unparseable"
+        elif label == "abstain":
+            outcome = "abstained"
+        else:
+            outcome = "correct" if label == query.reference else "incorrect"
+        return ItemResult(
+            probe_id=self.id, item_id=query.item_id, index=query.index, group=query.group,
+            condition=query.condition, prompt=list(query.messages), response=answer.generation.text,
+            parsed=label, reference=query.reference, outcome=outcome, truncated=answer.generation.finish_reason == "length",
+            scores={"answered_by_generation": 1.0},
+        )
 
     @abstractmethod
     def summarise(self, results: Sequence[ItemResult]) -> ProbeSummary:

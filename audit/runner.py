@@ -13,9 +13,9 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from audit.errors import ItemError, RunFolderError, SelectionError
+from audit.errors import ItemError, RunFolderError, ScoringUnavailable, SelectionError
 from audit.evidence import (
     DataSource,
     Evidence,
@@ -26,8 +26,8 @@ from audit.evidence import (
     ProbeResult,
     Provenance,
 )
-from audit.models.base import ModelUnderAudit
-from audit.probes import PROBES, HiddenStates, Probe, Query, register_builtin_probes
+from audit.models.base import Capability, ModelUnderAudit, OptionScores
+from audit.probes import PROBES, HiddenStates, ParsedChoice, Probe, Query, register_builtin_probes
 from audit.redaction import Redactor, redaction_key
 from audit.results_log import ResultsLog
 from audit import provenance as prov
@@ -146,7 +146,10 @@ def prepare(probe: Probe, model: ModelUnderAudit, config: RunConfig) -> Prepared
     from audit.data import file_sha256
 
     missing = sorted((c for c in probe.requires if not model.supports(c)), key=lambda c: c.value)
+    if missing == [Capability.SCORE] and answers_by_generation(probe, model):
+        missing = []  # options are answered by generation and the probe's validated parser instead
     if missing:
+
         reasons = [f"{c.value} ({model.capability_note(c)})" if model.capability_note(c) else c.value for c in missing]
         return PreparedProbe(probe, [], None, f"the model backend lacks: {', '.join(reasons)}")
     probe.model_layers = model.n_layers
@@ -161,10 +164,42 @@ def prepare(probe: Probe, model: ModelUnderAudit, config: RunConfig) -> Prepared
     return PreparedProbe(probe, probe.build_queries(selected), data, auxiliary=auxiliary)
 
 
+def answers_by_generation(probe: Probe, model: ModelUnderAudit) -> bool:
+    """Whether the probe's options queries are answered by generation plus its validated parser: the backend
+    cannot score options but can generate, and the probe names a parser."""
+    return (probe.choice_parser is not None and not model.supports(Capability.SCORE)
+            and model.supports(Capability.GENERATE))
+
+
+def _generate_choices(probe: Probe, model: ModelUnderAudit, queries: Sequence[Query]) -> dict[str, ParsedChoice | ItemError]:
+    """Greedy answers to options queries, read by the probe's parser; an item that cannot run is its error."""
+    parser = probe.choice_parser
+    assert parser is not None
+    name = getattr(parser, "__qualname__", "parser")
+    answers: dict[str, ParsedChoice | ItemError] = {}
+    try:
+        outputs = model.generate([q.messages for q in queries], probe.choice_generation, [q.item_id for q in queries])
+        pairs: list[tuple[Query, Any]] = list(zip(queries, outputs))
+    except ItemError:
+        pairs = []
+        for q in queries:
+            try:
+                pairs.append((q, model.generate([q.messages], probe.choice_generation, [q.item_id])[0]))
+            except ItemError as exc:
+                pairs.append((q, exc))
+    for q, out in pairs:
+        answers[q.item_id] = out if isinstance(out, ItemError) else ParsedChoice(out, parser(q, out.text), name)
+    return answers
+
+
 def _execute_chunk(probe: Probe, model: ModelUnderAudit, chunk: Sequence[Query]) -> list[ItemResult]:
     """Run one fixed chunk of queries; an item that cannot run becomes an error item."""
     results: list[ItemResult] = []
-    model.prefetch_options([(q.messages, q.options) for q in chunk if q.kind == "options"])
+    by_generation = answers_by_generation(probe, model)
+    options = [q for q in chunk if q.kind == "options"]
+    choices = _generate_choices(probe, model, options) if by_generation and options else {}
+    if not by_generation:
+        model.prefetch_options([(q.messages, q.options) for q in options])
     generate = [q for q in chunk if q.kind == "generate"]
     generated = {}
     if generate:
@@ -186,7 +221,11 @@ def _execute_chunk(probe: Probe, model: ModelUnderAudit, chunk: Sequence[Query])
         started = time.perf_counter()
         try:
             if query.kind == "options":
-                response, elapsed = model.score_options(query.messages, query.options, query.item_id), None
+                response, elapsed = _score_or_answer(probe, model, query, choices), None
+                if isinstance(response, ParsedChoice):
+                    result = probe.score_choice(query, response)
+                    results.append(result.model_copy(update={"elapsed_s": time.perf_counter() - started}))
+                    continue
             elif query.kind == "hidden_states":
                 response, elapsed = _store_hidden_states(probe, model, query), None
             elif query.kind == "compute":
@@ -203,6 +242,23 @@ def _execute_chunk(probe: Probe, model: ModelUnderAudit, chunk: Sequence[Query])
                                 outcome="error", error=str(exc))
         results.append(result)
     return results
+
+
+def _score_or_answer(probe: Probe, model: ModelUnderAudit, query: Query,
+                     choices: dict[str, ParsedChoice | ItemError]) -> OptionScores | ParsedChoice:
+    """Option scores where the backend can give them; else (the whole probe, or this one item that the backend
+    cannot score) the greedy answer read by the probe's validated parser."""
+    answer = choices.get(query.item_id)
+    if answer is None:
+        try:
+            return model.score_options(query.messages, query.options, query.item_id)
+        except ScoringUnavailable:
+            if probe.choice_parser is None or not model.supports(Capability.GENERATE):
+                raise
+            answer = _generate_choices(probe, model, [query])[query.item_id]
+    if isinstance(answer, ItemError):
+        raise answer
+    return answer
 
 
 def _store_hidden_states(probe: Probe, model: ModelUnderAudit, query: Query) -> HiddenStates:
@@ -300,11 +356,6 @@ def run_audit(model: ModelUnderAudit, config: RunConfig, folder: Path, progress:
                         on_item(result)
                     bar.advance(task)
     evidence = build_evidence(prepared, log, config, identity, started_at, command_line or sys.argv)
-    from audit.reliability import measured_reliability
-
-    reliability, reliability_warnings = measured_reliability(
-        r.probe_id for r in evidence.probe_results if r.status == "completed")
-    evidence = evidence.model_copy(update={"reliability": reliability})
     backend = model.backend_provenance()
     if backend:  # e.g. a served endpoint: verified capabilities, scoring fidelity, requests sent vs cached
         decoding = {**evidence.provenance.decoding, **backend}
@@ -313,7 +364,7 @@ def run_audit(model: ModelUnderAudit, config: RunConfig, folder: Path, progress:
         evidence = explain_run(model, prepared, evidence, config.explain_settings(), folder, progress)
     write_evidence(evidence, folder / EVIDENCE_FILE)
     warnings = [f"{r.probe_id}: {r.outcome_counts.get('error')} item(s) could not run (see evidence)"
-                for r in evidence.probe_results if r.outcome_counts.get("error")] + reliability_warnings
+                for r in evidence.probe_results if r.outcome_counts.get("error")]
     return RunOutcome(folder, evidence, resumed, computed, warnings)
 
 

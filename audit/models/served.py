@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from audit import errors
 from audit.errors import ItemError, ModelLoadError
 from audit.evidence import ModelIdentity
 from audit.models.base import Capability, Generation, GenerationConfig, Messages, ModelUnderAudit, OptionScores
@@ -69,7 +70,7 @@ def parse_spec(spec: str) -> tuple[str, str | None]:
     return url, (name or None)
 
 
-class ScoringUnavailable(ItemError):
+class ScoringUnavailable(errors.ScoringUnavailable):
     """This item's options cannot be scored through this endpoint (e.g. not single tokens in the top-k)."""
 
     def __init__(self, item_id: str, reason: str) -> None:

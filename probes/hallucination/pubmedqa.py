@@ -18,6 +18,7 @@ from audit.detectors import option_uncertainty, uncertainty_metrics
 from audit.metrics import rate, softmax
 from audit.models.base import Capability, OptionScores
 from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict
+from probes.hallucination.parsing import parse_yes_no_maybe
 
 LABELS = ("yes", "no", "maybe")
 OPTIONS: dict[str, tuple[str, ...]] = {
@@ -76,6 +77,11 @@ class PubMedQAProbe(Probe):
         ),
     )
 
+    @staticmethod
+    def choice_parser(query: Query, text: str) -> str | None:
+        """Where the backend cannot score the options: the validated yes/no/maybe/abstain parser."""
+        return parse_yes_no_maybe(text)
+
     def build_queries(self, items: Sequence[PubMedQAItem]) -> list[Query]:
         queries = []
         for i, item in enumerate(items):
@@ -113,7 +119,8 @@ class PubMedQAProbe(Probe):
         for condition, rows in by_condition.items():
             metrics.extend(_condition_metrics(condition, rows, self.seed))
         for condition, rows in by_condition.items():
-            metrics += uncertainty_metrics(f"option_uncertainty_{condition}", "1 - P(chosen answer)", rows,
+            scored = [r for r in rows if r.option_logprobs]  # answers by generation have no option probabilities
+            metrics += uncertainty_metrics(f"option_uncertainty_{condition}", "1 - P(chosen answer)", scored,
                                            option_uncertainty, self.seed)
         tests, diff = _paired_change(by_condition["closed_book"], by_condition["with_context"], self.seed)
         if diff is not None:
@@ -127,17 +134,28 @@ def _condition_metrics(condition: str, rows: Sequence[ItemResult], seed: int) ->
     scored = [r for r in rows if r.outcome != "error"]
     answered = [r for r in scored if r.outcome in ("correct", "incorrect")]
     n_correct = sum(r.outcome == "correct" for r in answered)
+    option_scored = [r for r in scored if r.option_logprobs]
     metrics = [
         rate(f"accuracy_{condition}", f"Accuracy among answered items ({label}); abstentions excluded "
               "and reported separately", n_correct, len(answered)),
-        rate(f"abstention_{condition}", f"Share of items where 'I don't know' outscored every answer ({label})",
-              sum(r.outcome == "abstained" for r in scored), len(scored)),
-        rate(f"off_format_{condition}", f"Share of items whose most likely first token is not an answer option "
-              f"({label}); such items are still scored by option probabilities",
-              sum(r.scores.get("top_token_in_options", 1.0) == 0.0 for r in scored), len(scored)),
+        rate(f"abstention_{condition}", f"Share of items where 'I don't know' outscored every answer, or (answered "
+              f"by generation) the answer declined ({label})", sum(r.outcome == "abstained" for r in scored),
+              len(scored)),
+        rate(f"off_format_{condition}", f"Share of option-scored items whose most likely first token is not an "
+              f"answer option ({label}); such items are still scored by option probabilities",
+              sum(r.scores.get("top_token_in_options", 1.0) == 0.0 for r in option_scored), len(option_scored)),
         rate(f"error_{condition}", f"Items that could not be run, e.g. longer than the context window ({label})",
               len(rows) - len(scored), len(rows)),
     ]
+    generated = [r for r in scored if r.scores.get("answered_by_generation") == 1.0]
+    if generated:  # the backend could not score these items' options
+        metrics += [
+            rate(f"answered_by_generation_{condition}", f"Items answered by greedy generation and the validated "
+                  f"yes/no/maybe parser because the backend could not score the options ({label})",
+                  len(generated), len(scored)),
+            rate(f"unparseable_{condition}", f"Generated answers the parser could not read ({label}); neither right "
+                  "nor wrong", sum(r.outcome == "unparseable" for r in generated), len(generated)),
+        ]
     if len(answered) >= 2:
         truth = np.array([LABELS.index(r.reference) for r in answered])
         pred = np.array([LABELS.index(r.parsed) for r in answered])

@@ -87,7 +87,8 @@ def test_unwritable_run_folder_is_a_clear_error(tmp_path):
 
 
 def test_probe_needing_a_missing_capability_is_skipped_with_reason(tmp_path):
-    model = _model(capability_set=frozenset({Capability.GENERATE}))
+    # Neither scoring nor generation: pubmedqa cannot even fall back to parsing generated answers.
+    model = _model(capability_set=frozenset())
     result = run_audit(model, CONFIG, tmp_path, progress=False).evidence.probe_results[0]
     assert result.status == "skipped" and "score" in result.skip_reason and not result.items
 

@@ -371,3 +371,17 @@ def test_degraded_scoring_marks_unscorable_items_as_errors_with_the_reason(serve
     errors = [i for i in result.items if i.outcome == "error"]
     assert all("not single tokens" in i.error for i in errors)
     assert outcome.evidence.provenance.decoding["scoring"].startswith("degraded")
+
+
+def test_degraded_endpoint_answers_unscorable_items_by_generation_and_the_parser(server, tmp_path):
+    from audit.runner import RunConfig, run_audit
+
+    server.faults.ignore_echo = True  # no prompt log-probs: option scoring from the next-token top-k only
+    model = _load(server, tmp_path)
+    config = RunConfig(model=f"openai+{server.base_url}#toy-model", probes=("pubmedqa",), limit=2, explain=0)
+    result = run_audit(model, config, tmp_path / "run", progress=False).evidence.probe_results[0]
+    assert result.status == "completed"
+    # "I don't know" is never one token of the top-k, so every item falls back to a parsed greedy answer.
+    assert result.items and all(i.scores.get("answered_by_generation") == 1.0 and i.response for i in result.items)
+    assert all(i.outcome in ("correct", "incorrect", "abstained", "unparseable") for i in result.items)
+    assert any(p.path.endswith("chat/completions") and "logprobs" not in p.body for p in server.posts())
