@@ -63,7 +63,6 @@ class ParsedChoice:
 Response = OptionScores | Generation | HiddenStates | ParsedChoice
 
 
-
 @dataclass(frozen=True)
 class ExplanationRequest:
     """What to explain about one answered item: why ``target_text`` (rather than ``foil_text``)."""
@@ -114,6 +113,22 @@ class ProbeSummary:
     metrics: list[Metric]
     tests: list[TestRecord]
     verdict: Verdict
+
+    def to_pandas(self):
+        """The metrics as a pandas DataFrame (``tests_frame()`` for the tests)."""
+        from audit.notebook import metrics_frame
+
+        return metrics_frame(self.metrics)
+
+    def tests_frame(self):
+        from audit.notebook import tests_frame
+
+        return tests_frame(self.tests)
+
+    def _repr_html_(self) -> str:
+        from audit.notebook import summary_html
+
+        return summary_html(self.metrics, self.verdict)
 
 
 class Probe(ABC):

@@ -149,7 +149,6 @@ def prepare(probe: Probe, model: ModelUnderAudit, config: RunConfig) -> Prepared
     if missing == [Capability.SCORE] and answers_by_generation(probe, model):
         missing = []  # options are answered by generation and the probe's validated parser instead
     if missing:
-
         reasons = [f"{c.value} ({model.capability_note(c)})" if model.capability_note(c) else c.value for c in missing]
         return PreparedProbe(probe, [], None, f"the model backend lacks: {', '.join(reasons)}")
     probe.model_layers = model.n_layers
@@ -356,6 +355,11 @@ def run_audit(model: ModelUnderAudit, config: RunConfig, folder: Path, progress:
                         on_item(result)
                     bar.advance(task)
     evidence = build_evidence(prepared, log, config, identity, started_at, command_line or sys.argv)
+    from audit.reliability import measured_reliability
+
+    reliability, reliability_warnings = measured_reliability(
+        r.probe_id for r in evidence.probe_results if r.status == "completed")
+    evidence = evidence.model_copy(update={"reliability": reliability})
     backend = model.backend_provenance()
     if backend:  # e.g. a served endpoint: verified capabilities, scoring fidelity, requests sent vs cached
         decoding = {**evidence.provenance.decoding, **backend}
@@ -364,7 +368,7 @@ def run_audit(model: ModelUnderAudit, config: RunConfig, folder: Path, progress:
         evidence = explain_run(model, prepared, evidence, config.explain_settings(), folder, progress)
     write_evidence(evidence, folder / EVIDENCE_FILE)
     warnings = [f"{r.probe_id}: {r.outcome_counts.get('error')} item(s) could not run (see evidence)"
-                for r in evidence.probe_results if r.outcome_counts.get("error")]
+                for r in evidence.probe_results if r.outcome_counts.get("error")] + reliability_warnings
     return RunOutcome(folder, evidence, resumed, computed, warnings)
 
 
