@@ -265,6 +265,27 @@ class MethodUse:
     probes: str
 
 
+_TESTS = (  # (phrase in a test's description, the test named in the report); the first match wins
+    ("mcnemar", "Exact McNemar test (paired 0/1 outcomes)"),
+    ("wilcoxon", "Wilcoxon signed-rank test (paired differences)"),
+    ("mann-whitney", "Mann-Whitney U test (two independent samples)"),
+    ("exact multinomial", "Exact multinomial goodness-of-fit test"),
+    ("chi-square", "Chi-square test"),
+    ("goodness of fit", "Goodness-of-fit test"),
+    ("permutation", "Permutation test"),
+    ("fisher", "Fisher's exact test"),
+    ("binomial", "Binomial test"),
+)
+
+
+def _test_family(name: str, description: str) -> str:
+    text = description.lower()
+    for phrase, family in _TESTS:
+        if phrase in text:
+            return family
+    return f"other ({re.split(r'[:_]', name, maxsplit=1)[0]})"
+
+
 def _interval_meaning(method: str) -> str:
     low = method.lower()
     for prefix, meaning in _INTERVALS:
@@ -288,7 +309,7 @@ def statistics_view(evidence: Evidence) -> dict[str, Any]:
         for m in r.metrics:
             intervals.setdefault(m.method, []).append(r.probe_id)
         for t in r.tests:
-            family = re.split(r"[:;(]", t.description, maxsplit=1)[0].strip()[:80] or t.name
+            family = _test_family(t.name, t.description)
             tests.setdefault(family, []).append(r.probe_id)
             for key in t.p_adjusted:
                 adjustments.setdefault(key, []).append(r.probe_id)

@@ -111,6 +111,17 @@ def test_statistics_section_lists_the_methods_this_run_used():
     assert methods["Wilson"].probes == "pubmedqa" and methods["Wilson"].count == 1
     page = render_html(ev)
     assert page.index('id="statistics"') < page.index('id="reliability"') < page.index('id="findings"')
+    from audit.evidence import TestRecord
+
+    tests = [TestRecord(name=f"t{i}", description=d, statistic=1.0, p_value=0.5, n=10, p_adjusted={"holm": 0.9})
+             for i, d in enumerate(["hypertension, gender: goodness of fit ... (exact multinomial (enumerated))",
+                                    "Wilcoxon signed-rank on paired P(indicated decision), Black vs White",
+                                    "Exact McNemar: does the model abstain more?"])]
+    view = statistics_view(evidence([probe("representation", tests=tests)]))
+    assert [u.method for u in view["tests"]] == ["Exact McNemar test (paired 0/1 outcomes)",
+                                                 "Exact multinomial goodness-of-fit test",
+                                                 "Wilcoxon signed-rank test (paired differences)"]
+    assert [(u.method, u.count) for u in view["adjustments"]] == [("holm", 3)]
 
 
 def test_parser_reliability_is_computed_from_the_labelled_set_not_typed_in():
