@@ -147,3 +147,21 @@ def test_user_vignette_file_runs_through_the_bias_pipeline(tiny_model_dir, tmp_p
     result = runner.invoke(app, ["run", "--model", str(tiny_model_dir), "--probe", "counterfactual_decisions",
                                  "--data", str(bad), "--out", str(tmp_path / "o2"), "--no-progress"])
     assert result.exit_code == 2 and f"{bad}:1" in result.output and "clinically_correct" in result.output
+
+
+def test_intended_use_is_stored_in_the_evidence_and_shown(tiny_model_dir, tmp_path):
+    declared = tmp_path / "use.yaml"
+    declared.write_text("purpose: Draft answers for pharmacists\npopulation: adult inpatients\n"
+                        "out_of_scope: [diagnosis]\n")
+    out = tmp_path / "o"
+    result = runner.invoke(app, ["run", "--model", str(tiny_model_dir), "--probe", "pubmedqa", "--limit", "2",
+                                 "--out", str(out), "--no-progress", "--intended-use", str(declared)])
+    assert result.exit_code == 0, result.output
+    evidence = json.loads((out / "evidence.json").read_text())
+    assert evidence["intended_use"]["purpose"] == "Draft answers for pharmacists"
+    assert evidence["intended_use"]["source"].startswith("use.yaml sha256:")
+    assert "Draft answers for pharmacists" in (out / "report.html").read_text()
+    declared.write_text("users: [nobody]\n")
+    bad = runner.invoke(app, ["run", "--model", str(tiny_model_dir), "--probe", "pubmedqa", "--limit", "2",
+                              "--out", str(tmp_path / "o2"), "--no-progress", "--intended-use", str(declared)])
+    assert bad.exit_code != 0 and "not a valid intended-use declaration" in bad.output
