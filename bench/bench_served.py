@@ -8,8 +8,9 @@ the same run against the same server:
 2. the same probes with 4 requests in flight (another fresh cache);
 3. run 2 again on its now-filled cache (every request a cache hit).
 Prints each wall time, the throughput ratio 4-in-flight / sequential (items per second), the cache-hit rerun
-time, and per probe whether it ran at full fidelity, degraded (option scoring from the next-token top-k, items
-whose options are not single tokens there become error items) or was skipped (hidden states or hooks).
+time, and per probe whether it ran at full fidelity, degraded (option scoring from the next-token top-k; items
+whose options are not single tokens there are answered by generation + the probe's validated parser where it
+has one, else error items) or was skipped (hidden states or hooks).
 Needs `llama-cpp-python[server]` (see .ci/run). No target: the figures describe the served path.
 """
 
@@ -87,10 +88,11 @@ def fidelity(evidence: dict) -> dict[str, str]:
             continue
         items = probe["items"]
         scored = sum(1 for i in items if i.get("option_logprobs"))
+        generated = sum(1 for i in items if (i.get("scores") or {}).get("answered_by_generation") == 1.0)
         unscorable = sum(1 for i in items if i["outcome"] == "error" and "degraded scoring" in (i.get("error") or ""))
-        if degraded_scoring and (scored or unscorable):
-            rows[probe["probe_id"]] = (f"degraded ({scored} items scored from the top-k, {unscorable} unscorable, "
-                                       f"of {len(items)})")
+        if degraded_scoring and (scored or generated or unscorable):
+            rows[probe["probe_id"]] = (f"degraded ({scored} items scored from the top-k, {generated} answered by "
+                                       f"generation + parser, {unscorable} unscorable errors, of {len(items)})")
         else:
             rows[probe["probe_id"]] = f"full ({len(items)} items)"
     return rows
