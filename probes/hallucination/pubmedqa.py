@@ -200,5 +200,5 @@ def _paired_change(closed: Sequence[ItemResult], grounded: Sequence[ItemResult],
     metric = Metric(name="accuracy_change_with_context",
                     description="Paired change in accuracy when the abstract is given (items answered in both)",
                     estimate=diff.estimate, ci_low=diff.low, ci_high=diff.high, n=len(pairs),
-                    method="paired bootstrap", kind="difference")
+                    method=diff.method, kind="difference")
     return [record], metric
