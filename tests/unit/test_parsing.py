@@ -23,12 +23,17 @@ from probes.hallucination.data.check_parsers import (
     per_class,
     question_options,
 )
+from probes.hallucination import parsing
 from probes.hallucination.parsing import (
+    candidate_letter,
+    combine,
     is_abstention,
     is_refusal,
+    load_classifiers,
     mentions_any,
     parse_option_letter,
     parse_yes_no_maybe,
+    rules_overruled_a_cue,
 )
 
 ISSUE_FLOOR = 0.9
@@ -135,6 +140,67 @@ def test_abstention(text, expected):
 ])
 def test_refusal(text, expected):
     assert is_refusal(text) is expected
+
+
+# -- the hybrid: rules, then the frozen classifier ------------------------------------------------------
+def test_the_hybrid_fills_a_rule_default_only_at_t_fill_and_overrides_a_rule_only_at_t_over():
+    classes = ("abstain", "answer", "refusal")
+    assert combine("abstention", "answer", [0.6, 0.3, 0.1], classes, t_fill=0.5, t_over=0.9) == "abstain"
+    assert combine("abstention", "answer", [0.45, 0.35, 0.2], classes, t_fill=0.5, t_over=0.9) == "answer"
+    assert combine("abstention", "answer", [0.9, 0.1, 0.0], classes, 0.5, 0.9, overruled=True) == "answer"
+    assert combine("abstention", "refusal", [0.85, 0.1, 0.05], classes, t_fill=0.5, t_over=0.9) == "refusal"
+    assert combine("abstention", "refusal", [0.95, 0.05, 0.0], classes, t_fill=0.5, t_over=0.9) == "abstain"
+
+
+def test_a_letter_from_the_classifier_takes_the_rules_letter_else_the_last_standalone_letter():
+    classes = ("abstain", "letter", "unparseable")
+    assert combine("option_letter", "unparseable", [0.1, 0.8, 0.1], classes, 0.5, 0.9, "so... C") == "C"
+    assert combine("option_letter", "unparseable", [0.1, 0.8, 0.1], classes, 0.5, 0.9, "no letter here") == "unparseable"
+    assert combine("option_letter", "B", [0.1, 0.8, 0.1], classes, 0.5, 0.9, "B, not C") == "B"
+    assert candidate_letter("A deficiency of vitamin C") == "C" and candidate_letter("D is wrong.") is None
+    assert candidate_letter("E", valid="ABCD") is None and candidate_letter("(B) then") == "B"
+
+
+@pytest.mark.parametrize("task, text, rule, overruled", [
+    ("abstention", "I'm not sure, but it is probably 10 mg daily.", "answer", True),
+    ("abstention", "The drug is not listed in the formulary, but it is a gliptin given once daily.", "answer", True),
+    ("abstention", "Veltracomab is a monoclonal antibody.", "answer", False),
+    ("yes_no_maybe", "No significant difference was found", "unparseable", True),
+    ("yes_no_maybe", "yes, no, or maybe, or yes", "unparseable", True),
+    ("yes_no_maybe", "The trial enrolled 40 people", "unparseable", False),
+    ("option_letter", "A and C are both plausible", "unparseable", True),
+    ("option_letter", "Metformin, I think", "unparseable", False),
+    ("yes_no_maybe", "No.", "no", False),  # a committed rule label is never "overruled"
+])
+def test_defaults_the_rules_chose_on_purpose_are_not_filled_by_the_classifier(task, text, rule, overruled):
+    assert rules_overruled_a_cue(task, text, rule) is overruled
+
+
+def test_the_frozen_classifier_was_trained_on_the_development_sets_only():
+    import json
+
+    import numpy as np
+
+    models = load_classifiers()
+    assert set(models) == {"abstention", "yes_no_maybe", "option_letter"}
+    assert set(models["abstention"].classes) == {"abstain", "answer", "refusal"}
+    assert set(models["option_letter"].classes) == {"abstain", "letter", "unparseable"}
+    assert set(models["yes_no_maybe"].classes) == {"yes", "no", "maybe", "abstain", "unparseable"}
+    meta = json.loads(str(np.load(parsing.CLASSIFIER_FILE)["meta"]))
+    assert meta["trained_on"] == ["parser_validation.jsonl", "parser_heldout.jsonl", "parser_heldout2.jsonl"]
+
+
+def test_missing_weights_fail_clearly(tmp_path):
+    with pytest.raises(FileNotFoundError, match="train_parser_classifier"):
+        parsing.load_classifiers.__wrapped__(tmp_path / "absent.npz")
+
+
+def test_prepared_answers_are_parsed_without_further_embedding(monkeypatch):
+    texts = [f"Answer number {i}: the drug is dosed daily." for i in range(3)]
+    parsing.prepare(texts)
+    monkeypatch.setattr("audit.embeddings.load_embedder", lambda *a, **k: pytest.fail("embedded again"))
+    assert [is_abstention(t) for t in texts] == [False] * 3
+    assert all(parse_option_letter(t) is None or parse_option_letter(t) in "ABCD" for t in texts)
 
 
 def test_keywords_match_whole_words_only():

@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from audit import stats
-from probes.hallucination.parsing import is_abstention, is_refusal, parse_option_letter, parse_yes_no_maybe
+from probes.hallucination.parsing import is_abstention, is_refusal, parse_option_letter, parse_yes_no_maybe, prepare
 
 DEVELOPMENT = Path(__file__).with_name("parser_validation.jsonl")  # the rules were written against this
 FIRST_HELD_OUT = Path(__file__).with_name("parser_heldout.jsonl")  # its failures were read when the rules were revised
@@ -32,7 +32,8 @@ def question_options(question: str) -> list[str]:
 
 
 def predict(task: str, response: str, question: str = "") -> str:
-    """The parsers' label for one response, in the label vocabulary of the validation files."""
+    """The parsers' label for one response, in the label vocabulary of the validation files (the hybrid
+    parsers of parsing.py: rules plus the frozen classifier of parser_classifier.npz)."""
     if task == "abstention":
         if is_abstention(response):
             return "abstain"
@@ -51,6 +52,7 @@ def predict(task: str, response: str, question: str = "") -> str:
 def per_class(rows: list[dict]) -> dict[str, dict[str, dict]]:
     """{task: {class: {n, tp, predicted, precision, recall}}}."""
     out: dict[str, dict[str, dict]] = {}
+    prepare([r["response"] for r in rows])  # embed every response in one batch for the hybrid's classifier
     for task in sorted({r["task"] for r in rows}):
         subset = [r for r in rows if r["task"] == task]
         pairs = [(r["label"], predict(task, r["response"], r["question"])) for r in subset]
@@ -66,6 +68,7 @@ def per_class(rows: list[dict]) -> dict[str, dict[str, dict]]:
 
 def misparses(rows: list[dict]) -> list[tuple[dict, str]]:
     """(row, parsed label) for every row whose parsed label differs from its hand label."""
+    prepare([r["response"] for r in rows])
     parsed = [(r, predict(r["task"], r["response"], r["question"])) for r in rows]
     return [(r, p) for r, p in parsed if p != r["label"]]
 

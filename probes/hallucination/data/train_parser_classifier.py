@@ -1,0 +1,245 @@
+"""Train the learned half of the hybrid answer parsers and freeze it in parser_classifier.npz.
+
+Usage (from the repository root, offline):
+    OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 python probes/hallucination/data/train_parser_classifier.py [--out PATH]
+
+Trains ONLY on the development sets (parser_validation.jsonl, parser_heldout.jsonl, parser_heldout2.jsonl);
+the fresh held-out set parser_heldout3.jsonl is never read here.
+
+How the design was chosen, per task (abstention, yes_no_maybe, option_letter):
+- grouped cross-validation with the labelled set as the group (leave one set out). The folds that decide are
+  parser_heldout and parser_heldout2, because for them an honest stand-in for "rules that have not seen this
+  set" exists in git: the rules as they were when each set was still held out (4f66f4d for parser_heldout,
+  851bd8e for parser_heldout2, read with `git show`). Whether the rules overruled a cue on purpose
+  (parsing.rules_overruled_a_cue) is computed with the current cue detectors for every version, the old
+  ones having no such function: a small leak of the current rules into those folds. The current rules were revised on both sets, so
+  on them they are right by construction and would teach the combination to trust the rules blindly.
+  The classifier of each fold is trained on the other two sets.
+- the grid: embedded segments (whole answer / first sentence / whole + first + last sentence), surface
+  features on or off, C in {1, 3, 10, 30}, class weights none or balanced, t_fill and t_over thresholds.
+- the objective, on the two folds pooled: the number of class figures (precision and recall of classes with
+  >= 5 labelled answers) at >= 0.9, then the smallest class figure, then accuracy. The grid is searched on
+  these same folds, so the chosen figures are optimistic; they are printed beside the rules-only figures.
+The final classifier of each task is then fitted on all three development sets with the chosen settings.
+Deterministic: lbfgs logistic regression, no sampling; embeddings on CPU vary by ~1e-7 between runs, so the
+weights are stored rounded to 4 decimals and the file's bytes repeat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import itertools
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import warnings
+from collections import Counter
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[3]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from audit import stats  # noqa: E402
+from probes.hallucination import parsing  # noqa: E402
+from probes.hallucination.data.check_parsers import (  # noqa: E402
+    DEVELOPMENT,
+    FIRST_HELD_OUT,
+    SECOND_HELD_OUT,
+    load,
+    question_options,
+)
+
+DEV_SETS = {"validation": DEVELOPMENT, "heldout": FIRST_HELD_OUT, "heldout2": SECOND_HELD_OUT}
+# The rules as they were while each set was still held out (its datasheet names the frozen parser).
+RULES_WHEN_HELD_OUT = {"heldout": "4f66f4d", "heldout2": "851bd8e"}
+DECIDING_FOLDS = ("heldout", "heldout2")
+SEGMENTS = (("full",), ("first",), ("full", "first", "last"))
+SURFACE = (False, True)
+CS = (1.0, 3.0, 10.0, 30.0)
+WEIGHTS = (None, "balanced")
+T_FILL = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+T_OVER = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.1)  # 1.1: never override a committed rule
+MIN_N = 5
+CLASSES = {"abstention": ("abstain", "answer", "refusal"),
+           "yes_no_maybe": ("abstain", "maybe", "no", "unparseable", "yes"),
+           "option_letter": ("abstain", "letter", "unparseable")}
+
+CURRENT_RULES = SimpleNamespace(is_abstention=parsing._rule_is_abstention, is_refusal=parsing._rule_is_refusal,
+                                parse_yes_no_maybe=parsing._rule_yes_no_maybe,
+                                parse_option_letter=parsing._rule_option_letter)
+
+
+def old_rules(commit: str):
+    """parsing.py as committed at ``commit``, imported from a temporary file."""
+    source = subprocess.run(["git", "show", f"{commit}:probes/hallucination/parsing.py"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout
+    path = Path(tempfile.mkdtemp()) / f"rules_{commit}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(f"rules_{commit}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def question_context(task: str, question: str) -> dict:
+    """Keyword arguments the parsers get for a row (as check_parsers.predict passes them)."""
+    if task == "yes_no_maybe":
+        asked, proposal = (re.split(r"\bProposed answer:\s*", question, maxsplit=1) + [""])[:2]
+        proposed = re.match(r"\(?([A-H])\)", proposal)
+        options = question_options(asked) if proposed else []
+        return {"proposed": proposed.group(1) if proposed else None, "options": options or None}
+    if task == "option_letter":
+        options = question_options(question)
+        return {"n_options": max(len(options), 4), "options": options or None}
+    return {}
+
+
+def rule_label(rules, task: str, response: str, question: str) -> str:
+    """A rule version's label for one row (older versions take fewer arguments)."""
+    if task == "abstention":
+        return "abstain" if rules.is_abstention(response) else "refusal" if rules.is_refusal(response) else "answer"
+    kwargs = question_context(task, question)
+    fn = rules.parse_yes_no_maybe if task == "yes_no_maybe" else rules.parse_option_letter
+    try:
+        parsed = fn(response, **kwargs)
+    except TypeError:
+        parsed = fn(response, **{k: v for k, v in kwargs.items() if k == "n_options"})
+    return parsed or "unparseable"
+
+
+def valid_letters(task: str, question: str) -> str:
+    return "ABCDEFGH"[:question_context(task, question)["n_options"]] if task == "option_letter" else "ABCD"
+
+
+def fit(X: np.ndarray, y: list[str], C: float, weight):
+    from sklearn.linear_model import LogisticRegression
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return LogisticRegression(C=C, class_weight=weight, max_iter=5000).fit(X, y)
+
+
+def class_figures(pairs: list[tuple[str, str]]) -> dict[str, dict]:
+    labels = sorted({t for t, _ in pairs} | {p for _, p in pairs})
+    out = {}
+    for label in labels:
+        tp = sum(t == p == label for t, p in pairs)
+        n, predicted = sum(t == label for t, _ in pairs), sum(p == label for _, p in pairs)
+        out[label] = {"n": n, "predicted": predicted, "precision": stats.wilson(tp, predicted), "recall": stats.wilson(tp, n)}
+    return out
+
+
+def objective(pairs: list[tuple[str, str]]) -> tuple[int, float, float]:
+    figures = []
+    for c in class_figures(pairs).values():
+        if c["n"] >= MIN_N:
+            figures += [c["precision"].estimate if c["predicted"] else 0.0, c["recall"].estimate]
+    return sum(f >= 0.9 for f in figures), min(figures), float(np.mean([t == p for t, p in pairs]))
+
+
+def print_figures(title: str, pairs: list[tuple[str, str]]) -> None:
+    print(f"  {title}: accuracy {np.mean([t == p for t, p in pairs]):.3f} on {len(pairs)}")
+    for label, c in class_figures(pairs).items():
+        p, r = c["precision"], c["recall"]
+        fp = f"{p.estimate:.3f} [{p.low:.2f}, {p.high:.2f}]" if c["predicted"] else "  n/a"
+        fr = f"{r.estimate:.3f} [{r.low:.2f}, {r.high:.2f}]" if c["n"] else "  n/a"
+        print(f"    {label:12s} n={c['n']:3d} predicted={c['predicted']:3d}  precision {fp}  recall {fr}")
+
+
+def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """An .npz (readable by np.load) with fixed zip timestamps and order, so the same weights give the same bytes."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name in sorted(arrays):
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.asanyarray(arrays[name]), allow_pickle=False)
+            archive.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)), buffer.getvalue())
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=parsing.CLASSIFIER_FILE)
+    args = parser.parse_args(argv)
+
+    rows = []
+    for name, path in DEV_SETS.items():
+        rows += [dict(r, set=name) for r in load(path)]
+    rules_then = {name: old_rules(commit) for name, commit in RULES_WHEN_HELD_OUT.items()}
+    for r in rows:
+        r["rule_now"] = rule_label(CURRENT_RULES, r["task"], r["response"], r["question"])
+        r["rule_then"] = rule_label(rules_then.get(r["set"], CURRENT_RULES), r["task"], r["response"], r["question"])
+        # whether the rules left their default on purpose (a cue overruled by a convention); computed with the
+        # current cue detectors for every rule version, the old versions having no such function
+        r["overruled_then"] = parsing.rules_overruled_a_cue(r["task"], r["response"], r["rule_then"],
+                                                            **question_context(r["task"], r["question"]))
+    parsing.embed_texts([s for r in rows for s in parsing.classifier_segments(r["response"]).values()])  # one batch
+
+    saved: dict[str, np.ndarray] = {}
+    report = {}
+    for task in parsing.TASKS:
+        subset = [r for r in rows if r["task"] == task]
+        texts = [r["response"] for r in subset]
+        y = [parsing.label_kind(task, r["label"]) for r in subset]
+        folds = [r["set"] for r in subset]
+        best, best_key = None, None
+        for segments, surface in itertools.product(SEGMENTS, SURFACE):
+            X = parsing.classifier_features(task, texts, segments, surface)
+            for C, weight in itertools.product(CS, WEIGHTS):
+                fold_probs = {}
+                for fold in DEV_SETS:
+                    train = [i for i, f in enumerate(folds) if f != fold]
+                    test = [i for i, f in enumerate(folds) if f == fold]
+                    model = fit(X[train], [y[i] for i in train], C, weight)
+                    fold_probs[fold] = (test, model.predict_proba(X[test]), list(model.classes_))
+                for t_fill, t_over in itertools.product(T_FILL, T_OVER):
+                    pairs = {}
+                    for fold, (test, probs, classes) in fold_probs.items():
+                        pairs[fold] = [(subset[i]["label"], parsing.combine(
+                            task, subset[i]["rule_then"], p, classes, t_fill, t_over, subset[i]["response"],
+                            valid_letters(task, subset[i]["question"]), subset[i]["overruled_then"]))
+                            for i, p in zip(test, probs)]
+                    deciding = [pair for fold in DECIDING_FOLDS for pair in pairs[fold]]
+                    key = objective(deciding)
+                    if best_key is None or key > best_key:
+                        best_key, best = key, dict(segments=segments, surface=surface, C=C, weight=weight, t_fill=t_fill,
+                                                   t_over=t_over, pairs=pairs)
+        rules_only = [(r["label"], r["rule_then"]) for r in subset if r["set"] in DECIDING_FOLDS]
+        chosen = {k: v for k, v in best.items() if k != "pairs"}
+        print(f"== {task}: chosen {chosen}")
+        print_figures("rules as they were while each set was held out (heldout + heldout2 pooled)", rules_only)
+        print_figures("hybrid, cross-validated (heldout + heldout2 pooled; classifier trained on the other two sets)",
+                      [p for f in DECIDING_FOLDS for p in best["pairs"][f]])
+        print_figures("hybrid on the validation fold (current rules were written on it; classifier trained on the "
+                      "two held-out sets)", best["pairs"]["validation"])
+        report[task] = {"chosen": {k: (list(v) if isinstance(v, tuple) else v) for k, v in chosen.items()},
+                        "objective": list(best_key), "rules_only_objective": list(objective(rules_only))}
+
+        X = parsing.classifier_features(task, texts, best["segments"], best["surface"])
+        model = fit(X, y, best["C"], best["weight"])
+        saved[f"{task}/classes"] = np.array(model.classes_, dtype=str)
+        # rounded: CPU embeddings and lbfgs differ between runs by ~1e-7, which would change the file's bytes
+        saved[f"{task}/coef"] = np.round(model.coef_.astype(np.float64), 4)
+        saved[f"{task}/intercept"] = np.round(model.intercept_.astype(np.float64), 4)
+        saved[f"{task}/segments"] = np.array(best["segments"], dtype=str)
+        saved[f"{task}/surface"] = np.array(best["surface"])
+        saved[f"{task}/t_fill"] = np.array(best["t_fill"])
+        saved[f"{task}/t_over"] = np.array(best["t_over"])
+    saved["meta"] = np.array(json.dumps({"trained_on": [p.name for p in DEV_SETS.values()],
+                                         "counts": dict(Counter(r["task"] for r in rows)), "report": report}))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    write_npz(args.out, saved)
+    print(f"wrote {args.out} sha256 {hashlib.sha256(args.out.read_bytes()).hexdigest()}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
