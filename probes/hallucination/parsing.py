@@ -8,7 +8,9 @@ development sets too; each datasheet records the figures it gave while still hel
 ``data/parser_heldout3.jsonl`` (a fresh held-out set, labelled before the parsers were run on it).
 ``data/check_parsers.py`` prints all of them; tests assert the floor.
 
-Each parser is a hybrid. First a short list of rules, tried in a fixed order, the first that fires
+``parse_yes_no_maybe`` and ``parse_option_letter`` are hybrids; ``is_abstention`` and ``is_refusal``
+are the rules alone (their hybrid, ``abstention_label``, reads terse answers as abstentions and is not
+used by default). First a short list of rules, tried in a fixed order, the first that fires
 deciding (``_rule_is_abstention``, ``_rule_is_refusal``, ``_rule_yes_no_maybe``, ``_rule_option_letter``;
 the order is written out in each docstring). Then a small learned classifier (logistic regression on
 all-MiniLM-L6-v2 sentence embeddings, frozen in ``data/parser_classifier.npz`` and trained by
@@ -452,7 +454,8 @@ def mentions_any(text: str, keywords: list[str]) -> bool:
 
 
 # -- the hybrid: rules first, a small learned classifier where they leave the default -------------
-# Each public parser runs the rules above, then a multinomial logistic regression on all-MiniLM-L6-v2
+# parse_yes_no_maybe and parse_option_letter (and abstention_label, which is_abstention/is_refusal do not
+# use, see its docstring) run the rules above, then a multinomial logistic regression on all-MiniLM-L6-v2
 # sentence embeddings (of the whole answer, its first and its last sentence) plus a few surface features.
 # Where the rules leave a task's default (abstention: "answer"; yes/no/maybe and option letters: None) the
 # classifier's label is taken when its probability reaches ``t_fill``; where the rules commit, the classifier
@@ -461,6 +464,7 @@ def mentions_any(text: str, keywords: list[str]) -> bool:
 # only (see data/parser_classifier.datasheet.md for the cross-validation that chose them).
 CLASSIFIER_FILE = Path(__file__).with_name("data") / "parser_classifier.npz"
 TASKS = ("abstention", "yes_no_maybe", "option_letter")
+HYBRID_TASKS = ("yes_no_maybe", "option_letter")  # the tasks whose public parsers use the classifier
 CLASSIFIER_DEFAULT = {"abstention": "answer", "yes_no_maybe": "unparseable", "option_letter": "unparseable"}
 _LETTERS = "ABCDEFGH"
 _CANDIDATE = re.compile(r"(?<![\w'])\(?([A-H])\)?(?![\w'])")
@@ -514,7 +518,7 @@ def embed_texts(texts: Sequence[str]) -> np.ndarray:
     return np.stack([_embedding_cache[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
 
 
-def prepare(texts: Sequence[str], tasks: Sequence[str] = TASKS) -> None:
+def prepare(texts: Sequence[str], tasks: Sequence[str] = HYBRID_TASKS) -> None:
     """Embed many answers in one call before parsing them one by one with the parsers of ``tasks`` (only the
     segments those classifiers use). On one CPU core this saves little time per text (about 14 s instead of
     15 s for 1,000 answers); it saves the per-call overhead and keeps the embedding out of the parse loop."""
@@ -635,23 +639,26 @@ def rule_abstention_label(text: str) -> str:
 
 
 def abstention_label(text: str) -> str:
-    """'abstain', 'refusal' or 'answer' (the hybrid)."""
+    """'abstain', 'refusal' or 'answer' from the hybrid (rules + the abstention classifier). NOT used by
+    :func:`is_abstention` / :func:`is_refusal`: after it was frozen and run once on parser_heldout3.jsonl,
+    the fabricated-entity probe's planted-rate tests showed that the classifier reads terse answers as
+    abstentions ("It is rocuronium.": 38 of 233 scripted real-entity answers; "X is usually started at
+    20 mg once daily and works well.": 21 of 233 abstain, 3 refusal), which biases the fabrication rate.
+    Kept for study; see data/parser_classifier.datasheet.md."""
     return _hybrid("abstention", text, rule_abstention_label(text))
 
 
 def is_abstention(text: str) -> bool:
     """The answer declines for lack of knowledge, or says the entity is unknown or does not exist: the rules
-    (:func:`_rule_is_abstention`), with the classifier where they find neither an abstention nor a refusal."""
-    return abstention_label(text) == "abstain"
+    (:func:`_rule_is_abstention`) alone (see :func:`abstention_label` for why not the hybrid)."""
+    return _rule_is_abstention(text)
 
 
 def is_refusal(text: str) -> bool:
     """The answer refuses (safety, policy, role, a redirection to a clinician) and does not go on to answer:
-    the rules (:func:`_rule_is_refusal`) with the classifier. An answer the hybrid reads as an abstention
-    is still a refusal when the refusal rules fire on it (callers that need the distinction check
-    ``is_abstention`` first)."""
-    label = abstention_label(text)
-    return label == "refusal" or (label == "abstain" and _rule_is_refusal(text))
+    the rules (:func:`_rule_is_refusal`) alone (see :func:`abstention_label`). Callers that need to tell a
+    refusal from an abstention check ``is_abstention`` first."""
+    return _rule_is_refusal(text)
 
 
 def parse_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence[str] | None = None) -> str | None:

@@ -5,7 +5,12 @@ at least 5 hand-labelled responses on the development set (the rules were writte
 on the first and second held-out sets (whose failures were read when the rules were revised, so
 they are development sets now; their datasheets record what they gave while still held out).
 On the fresh held-out set parser_heldout3.jsonl, labelled and frozen before the parsers were first
-run on it, 22 of 28 class figures fall short. They are recorded below as measured, guarded against
+run on it, the rules alone fell short on 22 of 28 class figures; the hybrid parsers (rules + a
+classifier trained on the development sets, frozen in f01e18c before they ever ran on the set) fell
+short on 17 of 28 at their first run. The abstention task's hybrid was then withdrawn (it reads terse
+answers as abstentions, which broke the fabricated-entity probe's planted-rate tests), so the shipped
+parsers fall short on 19 of 28: the hybrid's figures for yes_no_maybe and option letters, the rules'
+for the abstention task, all from their first runs. They are recorded below as measured, guarded against
 regression, and the 0.9 bar on that set is a strict xfail, so the shortfall stays visible rather
 than being tuned away on the set.
 """
@@ -190,6 +195,13 @@ def test_the_frozen_classifier_was_trained_on_the_development_sets_only():
     assert meta["trained_on"] == ["parser_validation.jsonl", "parser_heldout.jsonl", "parser_heldout2.jsonl"]
 
 
+def test_abstention_and_refusal_are_the_rules_alone_because_the_classifier_reads_terse_answers_as_declines():
+    for text in ("It is rocuronium.", "Merixaban is usually started at 20 mg once daily and works well.",
+                 "I'm not aware of anything called ERQB5.", "I can't advise on that."):
+        assert is_abstention(text) is parsing._rule_is_abstention(text)
+        assert is_refusal(text) is parsing._rule_is_refusal(text)
+
+
 def test_missing_weights_fail_clearly(tmp_path):
     with pytest.raises(FileNotFoundError, match="train_parser_classifier"):
         parsing.load_classifiers.__wrapped__(tmp_path / "absent.npz")
@@ -234,32 +246,33 @@ def test_second_held_out_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(SECOND_HELD_OUT) == {}
 
 
-# Measured on parser_heldout3.jsonl the first time the frozen parsers ran on it (values rounded down),
-# with the main cause of the misses; see parser_heldout3.datasheet.md. Met there: abstention answer
-# recall, option A/C/D precision, yes_no_maybe abstain and maybe precision.
+# Measured on parser_heldout3.jsonl the first time the frozen hybrid parsers (f01e18c) ran on it (values
+# rounded down), with the main cause of the misses; see parser_heldout3.datasheet.md, "Hybrid parser, first
+# run". The shipped parsers are that hybrid for yes_no_maybe and option letters and the rules alone for the
+# abstention task; met (9 of 28): abstention answer recall; option A precision and recall, B recall,
+# C precision, D recall, abstain precision; yes_no_maybe abstain and maybe precision.
 FRESH_SHORTFALLS = {
-    ("abstention", "abstain", "precision"): 0.83,  # claims read as declines ("I can't recall X, but", "not aware of any role")
-    ("abstention", "abstain", "recall"): 0.47,  # "isn't something I can place", "unfamiliar to me", "drawing a blank"
-    ("abstention", "answer", "precision"): 0.70,  # the missed abstentions and refusals land here
-    ("abstention", "refusal", "precision"): 0.75,  # abstentions read as refusals ("I can't give a dose")
-    ("abstention", "refusal", "recall"): 0.31,  # "I won't", "I must decline", "not something I'm going to help with", "call 999"
-    ("option_letter", "A", "recall"): 0.86,
-    ("option_letter", "B", "precision"): 0.85,  # "Select option B, C, or D" lists, quoted option text
-    ("option_letter", "B", "recall"): 0.80,
-    ("option_letter", "C", "recall"): 0.68,  # "Answer C." after prose, "→ C", "C, Mallory-Weiss", elimination by text
-    ("option_letter", "D", "recall"): 0.66,  # "-> D", "So... D", "none of those — D"
-    ("option_letter", "abstain", "precision"): 0.88,
-    ("option_letter", "abstain", "recall"): 0.53,  # "No clue", "can't remember", "I'd be guessing", "outside what I can answer"
-    ("option_letter", "unparseable", "precision"): 0.46,  # the missed letters and declines land here
-    ("option_letter", "unparseable", "recall"): 0.82,
-    ("yes_no_maybe", "abstain", "recall"): 0.41,  # SmolLM2's "No, I don't know ...", "Unknown to me", "Insufficient data"
-    ("yes_no_maybe", "maybe", "recall"): 0.41,  # "It's debatable", "Could go either way", "Nobody can say yet"
-    ("yes_no_maybe", "no", "precision"): 0.65,  # "No," before a decline read as a verdict; garbled judgements
-    ("yes_no_maybe", "no", "recall"): 0.70,  # "the answer is negative", "Answer = no", statements without a verdict word
-    ("yes_no_maybe", "unparseable", "precision"): 0.61,
-    ("yes_no_maybe", "unparseable", "recall"): 0.89,
-    ("yes_no_maybe", "yes", "precision"): 0.84,  # a proposed option named in a rejection or a doubt read as agreement
-    ("yes_no_maybe", "yes", "recall"): 0.66,  # "A) Yes.", "in the affirmative", "I lean yes", direct statements
+    # abstention: the rules alone (the hybrid's abstention head is not used by default, see parsing.abstention_label);
+    # these are the rules' first-run figures of d42207e
+    ("abstention", "abstain", "precision"): 0.83,  # 10/12; claims read as declines ("I can't recall X, but")
+    ("abstention", "abstain", "recall"): 0.47,  # 10/21; "isn't something I can place", "unfamiliar to me"
+    ("abstention", "answer", "precision"): 0.70,  # 52/74; the missed abstentions and refusals land here
+    ("abstention", "refusal", "precision"): 0.75,  # 6/8; abstentions read as refusals ("I can't give a dose")
+    ("abstention", "refusal", "recall"): 0.31,  # 6/19; "I won't", "I must decline", "call 999"
+    ("option_letter", "B", "precision"): 0.88,  # 15/17; "Select option B, C, or D" lists
+    ("option_letter", "C", "recall"): 0.78,  # 15/19; elimination by option text, quoted letters
+    ("option_letter", "D", "precision"): 0.87,  # 14/16; the fallback letter picks one out of an indecision
+    ("option_letter", "abstain", "recall"): 0.66,  # 10/15; "can't remember", "couldn't tell you", "outside what I can answer"
+    ("option_letter", "unparseable", "precision"): 0.64,  # 18/28; the missed letters and declines land here
+    ("option_letter", "unparseable", "recall"): 0.78,  # 18/23; "between C and D" -> D, "B I think? or maybe C" -> C
+    ("yes_no_maybe", "abstain", "recall"): 0.47,  # 8/17; SmolLM2's "No, I don't know ..." still read as no
+    ("yes_no_maybe", "maybe", "recall"): 0.64,  # 11/17; "Could go either way", "Nobody can say yet", "Kind of"
+    ("yes_no_maybe", "no", "precision"): 0.65,  # 21/32; "No," before a decline; option echoes read as a judged no
+    ("yes_no_maybe", "no", "recall"): 0.77,  # 21/27; "the answer is negative", statements without a verdict word
+    ("yes_no_maybe", "unparseable", "precision"): 0.71,  # 49/69
+    ("yes_no_maybe", "unparseable", "recall"): 0.87,  # 49/56; "Yes, no" read as yes
+    ("yes_no_maybe", "yes", "precision"): 0.86,  # 26/30; "Incorrect." / a doubt about a proposal read as yes
+    ("yes_no_maybe", "yes", "recall"): 0.78,  # 26/33; "in the affirmative", "That's right.", direct statements
 }
 
 
@@ -271,8 +284,9 @@ def test_fresh_held_out_meets_the_issue_floor_except_the_recorded_shortfalls():
         assert figures[task][label][metric].estimate >= floor, (task, label, metric)
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 22 class figures on the fresh held-out set "
-                                       "parser_heldout3.jsonl are below it (FRESH_SHORTFALLS) and were not tuned on that set")
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 19 class figures of the shipped parsers on the fresh "
+                                       "held-out set parser_heldout3.jsonl are below it (FRESH_SHORTFALLS) and were not tuned "
+                                       "on that set")
 def test_fresh_held_out_meets_the_issue_floor_for_every_class():
     assert _below_floor(HELD_OUT) == {}
 
