@@ -11,6 +11,7 @@ source the same way (``RELIABILITY.register(name, ReliabilitySource(...))``, or 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -69,11 +70,18 @@ def datasheet_status(dataset: Path) -> str | None:
 # --------------------------------------------------------------------------------------------- the sources
 
 
+@functools.lru_cache(maxsize=1)
+def _answer_parser_all_tasks(held_out: Path, sha256: str) -> dict[str, Figures]:
+    """Every task's figures in one pass (the hybrid parsers embed each text once); keyed by the set's hash."""
+    from probes.hallucination.data.check_parsers import load, per_class
+
+    return per_class(load(held_out))
+
+
 def _answer_parser_figures(task: str) -> Callable[[], Figures]:
     def compute() -> Figures:
-        from probes.hallucination.data.check_parsers import HELD_OUT, load, per_class
-
-        return per_class(load(HELD_OUT)).get(task, {})
+        held_out = _answer_parser_set()
+        return _answer_parser_all_tasks(held_out, _sha256(held_out)).get(task, {})
     return compute
 
 
