@@ -160,8 +160,10 @@ class ServedModel(ModelUnderAudit):
         fidelity = {"prompt_logprobs:echo": "full (teacher-forced prompt log-probs via echo)",
                     "prompt_logprobs:vllm_prompt_logprobs": "full (teacher-forced prompt log-probs via vLLM "
                                                             "prompt_logprobs)",
-                    "next_token_topk": f"degraded (single-token options from the next-token top-{self._k('chat')}; items "
-                                       "whose options are not all single tokens in it are errors)",
+                    "next_token_topk": f"degraded (single-token options from the next-token top-{self._k('chat')}; an "
+                                       "item whose options are not all single tokens in it is answered by generation "
+                                       "and the probe's validated parser where the probe has one, else it is an "
+                                       "error)",
                     None: "not available"}[self.scoring]
         accounting = self.client.accounting.snapshot()
         audit = accounting.get("audit", {})
