@@ -237,22 +237,27 @@ class Probe(ABC):
         """Score an options query answered by generation (see ``choice_parser``): unparseable and abstaining
         answers are their own outcomes; no option probabilities exist, so ``option_logprobs`` stays empty."""
         label = answer.label
-        if label is None:
-            outcome = "unparseable"
-        elif label == "abstain":
-            outcome = "abstained"
-        else:
-            outcome = "correct" if label == query.reference else "incorrect"
         return ItemResult(
             probe_id=self.id, item_id=query.item_id, index=query.index, group=query.group,
             condition=query.condition, prompt=list(query.messages), response=answer.generation.text,
-            parsed=label, reference=query.reference, outcome=outcome, truncated=answer.generation.finish_reason == "length",
+            parsed=label, reference=query.reference, outcome=choice_outcome(label, query.reference),
+            truncated=answer.generation.finish_reason == "length",
             scores={"answered_by_generation": 1.0},
         )
 
     @abstractmethod
     def summarise(self, results: Sequence[ItemResult]) -> ProbeSummary:
         """Metrics, tests and the verdict over all item results."""
+
+
+def choice_outcome(label: str | None, reference: str | None) -> Literal["correct", "incorrect", "abstained",
+                                                                      "unparseable"]:
+    """The outcome of an answer read as ``label``: None is unparseable, "abstain" abstained, else right or wrong."""
+    if label is None:
+        return "unparseable"
+    if label == "abstain":
+        return "abstained"
+    return "correct" if label == reference else "incorrect"
 
 
 def _stable_key(item: Any) -> str:

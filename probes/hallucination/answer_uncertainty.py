@@ -14,12 +14,12 @@ meaning among itself. Abstaining and unparseable samples have their own rates.
 
 from __future__ import annotations
 
-from typing import Literal, Sequence
+from typing import Sequence
 
 from audit.evidence import ItemResult, Metric, Threshold, Verdict
 from audit.metrics import rate
 from audit.models.base import Capability, GenerationConfig, ModelUnderAudit
-from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict, stratified_sample
+from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict, choice_outcome, stratified_sample
 from audit.sampling_detectors import (
     UNPARSEABLE,
     SampledAnswers,
@@ -122,13 +122,7 @@ class AnswerUncertaintyProbe(Probe):
         if not isinstance(response, SampledAnswers):
             raise TypeError(f"{self.id} scores a greedy answer with its samples; got a {type(response).__name__}")
         label = parse_yes_no_maybe(response.greedy.text)
-        outcome: Literal["correct", "incorrect", "abstained", "unparseable"]
-        if label is None:
-            outcome = "unparseable"
-        elif label == "abstain":
-            outcome = "abstained"
-        else:
-            outcome = "correct" if label == query.reference else "incorrect"
+        outcome = choice_outcome(label, query.reference)
         # A parsed answer's meaning is its label; text the parser cannot read is clustered by meaning among
         # itself (each distinct meaning a cluster, all counted as unparseable), so that scattered off-format
         # samples raise the semantic entropy instead of collapsing into one cluster.

@@ -17,7 +17,7 @@ from audit.evidence import ItemResult, Metric, TestRecord, Threshold
 from audit.detectors import option_uncertainty, uncertainty_metrics
 from audit.metrics import rate, softmax
 from audit.models.base import Capability, OptionScores
-from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict
+from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict, choice_outcome
 from probes.hallucination.parsing import parse_yes_no_maybe
 
 LABELS = ("yes", "no", "maybe")
@@ -101,10 +101,7 @@ class PubMedQAProbe(Probe):
         logps = response.logprobs
         probs = {f"p_{k}": p for k, p in softmax(logps).items()}
         choice = max(logps, key=logps.get)
-        if choice == "abstain":
-            outcome = "abstained"
-        else:
-            outcome = "correct" if choice == query.reference else "incorrect"
+        outcome = choice_outcome(choice, query.reference)
         return ItemResult(
             probe_id=self.id, item_id=query.item_id, index=query.index, group=query.group,
             condition=query.condition, prompt=list(query.messages), response=None,
