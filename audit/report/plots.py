@@ -203,24 +203,26 @@ def membership_curves(result: ProbeResult) -> list[Curve]:
     return curves
 
 
-def risk_coverage_series(result: ProbeResult) -> dict[str, list[tuple[int, Metric]]]:
-    """{score name: [(coverage %, risk metric)]} from 'risk_at_coverage_<pct>_<name>' metrics with data."""
+def _metric_series(result: ProbeResult, pattern: str, series_group: int,
+                   x_group: int) -> dict[str, list[tuple[int, Metric]]]:
+    """{series name: [(x, metric)]} from metrics whose name matches ``pattern`` and that have an estimate
+    and an interval; sorted by x; series with fewer than two points are left out."""
     series: dict[str, list[tuple[int, Metric]]] = {}
     for m in result.metrics:
-        match = re.fullmatch(r"risk_at_coverage_(\d+)_(.+)", m.name)
+        match = re.fullmatch(pattern, m.name)
         if match and m.estimate is not None and m.ci_low is not None and m.ci_high is not None:
-            series.setdefault(match.group(2), []).append((int(match.group(1)), m))
+            series.setdefault(match.group(series_group), []).append((int(match.group(x_group)), m))
     return {k: sorted(v, key=lambda p: p[0]) for k, v in series.items() if len(v) >= 2}
+
+
+def risk_coverage_series(result: ProbeResult) -> dict[str, list[tuple[int, Metric]]]:
+    """{score name: [(coverage %, risk metric)]} from 'risk_at_coverage_<pct>_<name>' metrics with data."""
+    return _metric_series(result, r"risk_at_coverage_(\d+)_(.+)", series_group=2, x_group=1)
 
 
 def layer_auroc_series(result: ProbeResult) -> dict[str, list[tuple[int, Metric]]]:
     """{probe kind: [(layer, AUROC metric)]} from 'truth_auroc_<kind>_layer_<n>' metrics."""
-    series: dict[str, list[tuple[int, Metric]]] = {}
-    for m in result.metrics:
-        match = re.fullmatch(r"truth_auroc_(.+)_layer_(\d+)", m.name)
-        if match and m.estimate is not None and m.ci_low is not None and m.ci_high is not None:
-            series.setdefault(match.group(1), []).append((int(match.group(2)), m))
-    return {k: sorted(v, key=lambda p: p[0]) for k, v in series.items() if len(v) >= 2}
+    return _metric_series(result, r"truth_auroc_(.+)_layer_(\d+)", series_group=1, x_group=2)
 
 
 # ----------------------------------------------------------------------------------------------- drawing
