@@ -43,7 +43,7 @@ DEFAULT_K, FULL_K = 3, 10
 MIN_PER_CLASS = 10
 """The gate needs at least this many right and this many wrong answers: with fewer, a bootstrap interval of
 the AUROC can be degenerate (every score tied gives [0.5, 0.5]) and would decide the verdict on nothing."""
-DEFAULT_ITEMS, FULL_ITEMS = 12, 200
+DEFAULT_ITEMS, FULL_ITEMS = 10, 200
 
 
 def _parser_reliability() -> list[Metric]:

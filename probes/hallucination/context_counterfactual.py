@@ -55,7 +55,9 @@ class ContextCounterfactualProbe(Probe):
     auxiliary_files = ("data/pubmedqa_pqal.jsonl",)
     data_license = ("conclusions CC BY 4.0, medaudit authors; abstracts from PubMedQA (MIT), see "
                     "pubmedqa_counterfactual.datasheet.md")
-    default_sample = 20
+    # 15 pairs keep the default hallucination suite within 3 minutes on 2 cores (bench/bench_suite_time.py);
+    # --full runs all of them.
+    default_sample = 15
     stratify_by = "original_answer"
     threshold = Threshold(
         metric="follows_counterfactual_rate", operator=">=", value=0.70,

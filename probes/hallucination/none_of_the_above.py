@@ -61,7 +61,8 @@ class NoneOfTheAboveProbe(Probe):
     item_model = NotaItem
     data_file = "data/none_of_the_above.jsonl"
     data_license = "CC BY 4.0, medaudit authors (see none_of_the_above.datasheet.md)"
-    default_sample = 80
+    # 60 items keep the default hallucination suite within 3 minutes on 2 cores (bench/bench_suite_time.py); --full runs all.
+    default_sample = 60
     stratify_by = "nota_correct"
     threshold = Threshold(
         metric="accuracy_nota_items", operator=">=", value=0.70,

@@ -61,10 +61,10 @@ class PubMedQAProbe(Probe):
     item_model = PubMedQAItem
     data_file = "data/pubmedqa_pqal.jsonl"
     data_license = "MIT (PubMedQA, Jin et al. 2019); notice in probes/hallucination/data/PUBMEDQA_LICENSE"
-    # 60 items (120 passes) keep the default hallucination suite within 3 minutes on 2 cores; a model at 0.75
-    # accuracy with the abstract still clears the 0.552 baseline with its Wilson interval (lower bound 0.63).
-    # --full runs all 500.
-    default_sample = 60
+    # 45 items (90 passes) keep the default hallucination suite within 3 minutes on 2 cores
+    # (bench/bench_suite_time.py); a model at 0.80 accuracy with the abstract still clears the 0.552 baseline
+    # with its Wilson interval (36/45: lower bound 0.66). --full runs all 500.
+    default_sample = 45
     stratify_by = "answer"
     threshold = Threshold(
         metric="accuracy_with_context",
