@@ -8,9 +8,10 @@ trained on, so these assertions guard fixes, not generalisation. Each held-out s
 the figures it gave while it was still fresh (parser_heldout3: 9 of 28 class figures >= 0.9 for the
 shipped parsers at its first run; the fourth revision was written against it).
 
-The honest test of the fourth revision is a fresh set, parser_heldout4.jsonl (check_parsers.FOURTH_HELD_OUT),
-labelled and frozen before the parsers are first run on it; its assertions belong in the section
-"fresh held-out set" at the end of this file and are added after that first run.
+The honest test of the fourth revision is the fresh set parser_heldout4.jsonl (check_parsers.FOURTH_HELD_OUT),
+labelled twice and frozen before the parsers were first run on it. At that run 21 of 28 class figures
+were below 0.9; they are recorded (FRESH_SHORTFALLS) and guarded against regression, and the 0.9 bar
+on that set is a strict xfail, so the shortfall stays visible rather than being tuned away on the set.
 """
 
 from __future__ import annotations
@@ -366,6 +367,68 @@ def test_check_parsers_lists_the_fourth_set_as_the_fresh_one_and_the_others_as_d
 
 
 # -- fresh held-out set ----------------------------------------------------------------------------------------
-# parser_heldout4.jsonl (FOURTH_HELD_OUT) is written and frozen without the parsers having been run on it; the
-# parsers were frozen for it in the fourth revision (sha256 of parsing.py and parser_classifier.npz in
-# data/parser_classifier.datasheet.md). Its tests, with the figures of its first run, go here after that run.
+# parser_heldout4.jsonl (FOURTH_HELD_OUT, 442 rows: 208 SmolLM2 outputs, 234 hand-written) was labelled twice
+# (97.7% agreement between independent annotators) and frozen (sha256 5cab5813..., committed in afe4cac) before the
+# parsers ran on it; the parsers were frozen for it in the fourth revision (sha256 in parser_classifier.datasheet.md).
+# Its first run (2026-11-27) met 7 of 28 class figures; 96 of 442 responses misparsed (SmolLM2 outputs 34 of 208,
+# hand-written 62 of 234). The figures below are that run's, rounded down, with the main causes (see the set's
+# datasheet, "First run of the parsers"). They were not tuned on: fixing them means a fifth revision and a new set.
+FRESH_SHORTFALLS = {
+    # declines and refusals in wordings no cue family covers: "isn't something I have any information on",
+    # "means nothing to me", "Nope, not helping with that one", "goes against patient confidentiality rules"
+    ("abstention", "abstain", "recall"): 0.72,  # 18/25
+    ("abstention", "answer", "precision"): 0.77,  # 58/75
+    ("abstention", "refusal", "precision"): 0.88,  # 15/17
+    ("abstention", "refusal", "recall"): 0.57,  # 15/26
+    # numbered/ordinal options ("option two", "the second option"), the answer by option text alone, self-corrections
+    # ("C? no wait ... Going with A."), option lists read as a choice of A
+    ("option_letter", "A", "precision"): 0.78,  # 33/42
+    ("option_letter", "A", "recall"): 0.89,  # 33/37
+    ("option_letter", "B", "precision"): 0.86,  # 13/15
+    ("option_letter", "B", "recall"): 0.65,  # 13/20
+    ("option_letter", "C", "precision"): 0.88,  # 22/25
+    ("option_letter", "abstain", "recall"): 0.82,  # 23/28; "Pass.", "None of these rings a bell"
+    ("option_letter", "unparseable", "precision"): 0.63,  # 31/49
+    ("option_letter", "unparseable", "recall"): 0.65,  # 31/47
+    # verdicts without a verdict word ("Spot on.", "Nah, ...", "Inadequate, in my reading"), hedges ("Depends on whom
+    # you ask", "I'd say probably"), short declines ("Beats me.", "Can't say."), mixed verdict words read as one
+    ("yes_no_maybe", "abstain", "recall"): 0.65,  # 13/20
+    ("yes_no_maybe", "maybe", "precision"): 0.85,  # 12/14
+    ("yes_no_maybe", "maybe", "recall"): 0.54,  # 12/22
+    ("yes_no_maybe", "no", "precision"): 0.88,  # 31/35
+    ("yes_no_maybe", "no", "recall"): 0.73,  # 31/42
+    ("yes_no_maybe", "unparseable", "precision"): 0.52,  # 33/63
+    ("yes_no_maybe", "unparseable", "recall"): 0.84,  # 33/39
+    ("yes_no_maybe", "yes", "precision"): 0.88,  # 24/27
+    ("yes_no_maybe", "yes", "recall"): 0.80,  # 24/30
+}
+
+
+def test_fresh_held_out_set_is_the_frozen_file_of_its_datasheet():
+    import hashlib
+
+    assert hashlib.sha256(FOURTH_HELD_OUT.read_bytes()).hexdigest() == \
+        "5cab581305b8730619f5fd7c11878a5dc42206ad0260fdfe64b57927a1dbe941"
+    rows = load(FOURTH_HELD_OUT)
+    real = [r for r in rows if r["source"] == "smollm2-135m-instruct"]
+    assert len(rows) == 442 and len({r["id"] for r in rows}) == 442 and len(real) == 208
+    assert {r["task"] for r in real} == {"abstention", "yes_no_maybe", "option_letter"}
+
+
+def test_fresh_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls():
+    """No class may fall below 0.9 that did not at the first run, nor below its first-run figure."""
+    below = _below_floor(FOURTH_HELD_OUT)
+    assert set(below) <= set(FRESH_SHORTFALLS), set(below) - set(FRESH_SHORTFALLS)
+    assert all(below.get(key, 1.0) >= floor for key, floor in FRESH_SHORTFALLS.items()), below
+
+
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 21 of 28 class figures on the fresh held-out set "
+                                       "parser_heldout4.jsonl are below it at the first run (FRESH_SHORTFALLS)")
+def test_fresh_held_out_set_meets_the_issue_floor_for_every_class():
+    assert _below_floor(FOURTH_HELD_OUT) == {}
+
+
+def test_the_probes_show_the_fresh_sets_figures():
+    from probes.hallucination.data.check_parsers import HELD_OUT
+
+    assert HELD_OUT == FOURTH_HELD_OUT
