@@ -421,6 +421,13 @@ _COMMITS = _any(
     r"\s*[\"'“]?(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
     r"\b(?:go with|pick|choose|guess|say|select|(?:leaves|leaving)(?: us with| only)?|left with)\s+(?:option\s*)?" + _L
     + _NOT_A_SECOND_LETTER,
+    # fifth revision: "going with/for B", "the answer's A", "letter D", "change to D", "D for sure", "C it is", "C is the one"
+    r"\b(?:going (?:with|for)|go for|answer's|letter|(?:change|changing|switch|switching|revise|revising)(?: it)?(?: from \(?[A-H]\)?)? to)\s+(?:option\s*)?"
+    + _L + _NOT_A_SECOND_LETTER,
+    r"(?:^|[\s(])\(?([A-H])\)?\s+(?:for sure|it is|is the one)\b",
+    r"(?:^|[.!?]\s+)\(?([A-H])\)?\s+then\s*[.!]?\s*$",
+    # a JSON or key: value field whose value is one letter ("{"pick": "B"}", "selection: C")
+    r"[\"']?[A-Za-z_ ]{1,20}[\"']?\s*:\s*[\"']\(?([A-H])\)?[\"']",
     r"(?:^|[.!?]\s+|\b(?:it's|it is|is|be)\s+)(?:definitely|certainly|clearly|surely|probably|most likely)\s+(?:option\s*)?"
     + _L + _NOT_A_SECOND_LETTER,
     r"\b(?:it's|it is|it must be|so|thus|hence|therefore|actually)\b[,:.…]*\s+(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
@@ -463,6 +470,103 @@ _WALKTHROUGH = _any(r"\b(?:each|every) (?:option|choice|answer)\b", r"\b(?:one b
 # A letter followed by the text it is given: "A) Tetanus toxoid", "option C: 2 to 3 weeks".
 _LETTER_TEXT = re.compile(r"(?:^|[\s(])(?:option\s*)?\(?([A-H])(\)|:|\.)\s*([^\n]+)", _FLAGS)
 _OPTION_NUMBER = re.compile(r"\b(?:option|answer|choice)\s*(?:is|:)?\s*#?([1-8])\b", _FLAGS)
+# Fifth revision: options named by their position. Numbers and number words after "option/choice/answer/number/No./#",
+# a bare number or number word as the whole answer (after a short lead-in), a number opening the answer before its text
+# ("3 — shoulder", "4) Osborn waves"), a JSON number value, and ordinals used as positions ("the second option",
+# "the third one", "Last one.", "Second."). All must name one position; the text after a number must not name another
+# option.
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
+             "5th": 5, "sixth": 6, "6th": 6, "top": 1, "last": -1, "final": -1, "bottom": -1}
+_N = r"([1-8]|one|two|three|four|five|six|seven|eight)"
+_ORD = r"(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|6th|last|final|top|bottom)"
+_LEAD_IN = (r"(?:(?:i'd|i would|i'll|i will|i)\s+(?:say|pick|go with|go for|choose|select|take)\s+|(?:it's|it is|going with|"
+            r"my (?:answer|pick|choice) is|answer:?|final answer:?|the (?:correct )?answer is|definitely|probably)\s+)?")
+_POSITION = [
+    re.compile(r"\b(?:option|choice|answer|number|no\.|#)\s*(?:is\s+|:\s*)?#?" + _N + r"(?![\w'])(?!\s*(?:%|mg|ml|years?|days?|weeks?|hours?))", _FLAGS),
+    re.compile(r"^\W*" + _LEAD_IN + r"(?:the\s+)?(?:number\s+)?\(?" + _N + r"\)?\s*[.!]?\s*$", _FLAGS),
+    re.compile(r"^\W*\(?([1-8])(?:\)\s+|\s*[,—–-]\s+)(?=[A-Za-z])", _FLAGS),
+    re.compile(r"[\"'][A-Za-z_ ]{1,20}[\"']\s*:\s*([1-8])\s*[,}]", _FLAGS),
+    re.compile(r"\b(?:the\s+)?" + _ORD + r"\s+(?:one|option|choice|answer|listed)\b", _FLAGS),
+    re.compile(r"^\W*" + _LEAD_IN + r"(?:the\s+)?" + _ORD + r"\s*[.!]?\s*$", _FLAGS),  # "Second.", "The last."
+    re.compile(r"\b(?:go (?:for|with)|pick|choose|definitely|it's|is)\s+(?:the\s+)?" + _ORD + r"\s*(?:[.!,]|$)", _FLAGS),
+]
+_TWO_POSITIONS = re.compile(r"\b(?:" + _ORD + "|" + _N + r")\s+(?:or|and|/)\s+(?:the\s+)?(?:" + _ORD + "|" + _N + r")\b", _FLAGS)
+_NUMBERED_LIST = re.compile(r"(?:^|\n)\s*[1-8][.)]\s", _FLAGS)
+
+
+def _position_letter(text: str, plain: str, valid: str, options: Sequence[str] | None) -> str | None:
+    """The letter of the one option position the answer names ("option two", "the third one", "4."), else None."""
+    if len(_NUMBERED_LIST.findall(text)) > 1:
+        return None  # a numbered list of options or steps, not a choice
+    found = []
+    for pattern in _POSITION:
+        for m in pattern.finditer(plain):
+            word = m.group(1).lower()
+            n = int(word) if word.isdigit() else _NUMBER_WORDS.get(word) or _ORDINALS.get(word)
+            found.append(len(valid) if n == -1 else n)
+    if _TWO_POSITIONS.search(plain):
+        return "none"  # "the second or third option"
+    if not found:
+        return None
+    if len(set(found)) != 1 or not 1 <= found[0] <= len(valid):
+        return "none"
+    letter = valid[found[0] - 1]
+    if options and _names_another(plain, letter, options, valid):
+        return "none"  # "2) Proximal interphalangeal joints" where that is option 1: no single option
+    return letter
+
+
+def _names_another(plain: str, letter: str, options: Sequence[str], valid: str) -> bool:
+    named = _named_option(plain, options, valid)
+    return bool(named) and named != letter
+
+
+# Fifth revision: a self-correction ("C? no wait ... Going with A.", "D. Sorry, I meant B.", "A, no, D."): the answer
+# is the one letter stated after the last correction marker, when a different letter was stated before it.
+_CORRECTION = re.compile(r"\b(?:no,? wait|wait|actually|sorry|i meant|i mean|correction|scratch that|change[ds]? my mind|"
+                         r"on (?:second thoughts?|reflection)|revised?(?: answer)?|edit|or rather|hold on)\b"
+                         r"|\bno(?:pe)?\b(?=\s*[,.:;!…—–-])|\bno(?:pe)?\s*$", _FLAGS)
+
+
+def _corrected_letter(plain: str, valid: str, negated: set[str]) -> str | None:
+    marks = list(_CORRECTION.finditer(plain))
+    if not marks:
+        return None
+    segments, start = [], 0
+    for m in marks:
+        segments.append(plain[start:m.start()])
+        start = m.end()
+    segments.append(plain[start:])
+    with_letters = [(i, _standalone_letters(seg, valid, negated)) for i, seg in enumerate(segments)]
+    with_letters = [(i, ls) for i, ls in with_letters if ls]
+    if len(with_letters) < 2 or len(with_letters[-1][1]) != 1:
+        return None
+    last = next(iter(with_letters[-1][1]))
+    earlier = set().union(*(ls for _, ls in with_letters[:-1]))
+    return last if earlier - {last} else None
+
+
+_STOP = frozenset("the and with for from that this which are was were its into onto than not none above below".split())
+
+
+def _tokens(text: str) -> set[str]:
+    return {re.sub(r"'s$", "", w) for w in re.findall(r"[a-z0-9']+", text.lower()) if len(w) >= 3} - _STOP
+
+
+def _named_by_words(plain: str, options: Sequence[str], valid: str) -> str | None:
+    """A short answer that names one option by words only that option has ("Osborn waves.", "HGPRT.", "Shoulder."):
+    the option, when exactly one option has such a word in the answer and the answer negates nothing."""
+    if len(plain.split()) > 12 or re.search(r"\b(?:not|n't|no|rule[sd]? out|exclud\w*|never|neither|nor|or|is|are|was|were|"
+                                            r"has|have|means?)\b", plain, _FLAGS):
+        return None  # a negation, an alternative or a sentence about an option, not an answer naming it
+    words = [_tokens(o) for o in options[:len(valid)]]
+    said = _tokens(plain)
+    hits = {i for i, w in enumerate(words) if said & (w - set().union(*(v for j, v in enumerate(words) if j != i)))}
+    if len(hits) != 1:
+        return None
+    i = hits.pop()
+    return valid[i] if len(said & words[i]) * 2 >= len(said) else None  # most of what it says is that option's words
 
 
 def _is_article(text: str, match: re.Match, group: int) -> bool:
@@ -538,6 +642,13 @@ def _rule_option_letter(text: str, n_options: int = 4, options: Sequence[str] | 
     option's text ("A) Tetanus toxoid" where Tetanus toxoid is B) commits to no single option: None.
     Commitments include "the correct one is B", "That leaves C", "Definitely A" and JSON
     ``"answer": "B"``.
+
+    Fifth revision, general families: a self-correction ("C? no wait ... Going with A.", "D. Sorry, I meant B.")
+    gives the one letter stated after the last correction marker, before (2); more commitment forms ("going
+    with B", "C it is", "letter D", a letter as the value of any JSON key); after (3), an option named by its
+    position ("option two", "4.", "the third one", "Second.", "last option", a JSON number), None where two
+    positions are named or the number comes with another option's text; last, with ``options`` given, a short
+    answer that names one option by words only that option has ("Osborn waves.", "Shoulder.").
     """
     letter = _option_letter(text, n_options, options)
     if letter and letter != "abstain" and options and _given_other_text(text, letter, options, "ABCDEFGH"[:n_options]):
@@ -554,12 +665,21 @@ def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> 
     negated = _negated_letters(plain)
     if _BETWEEN.search(plain):
         return None  # indecision between letters: "I can't decide between C and D", "either B or C"
+    corrected = _corrected_letter(plain, valid, negated)
+    if corrected:
+        return corrected
     committed = _letters(_COMMITS, plain, valid, negated)
     if committed:
         return committed[-1]
     number = _OPTION_NUMBER.findall(plain)
     if number:
-        return valid[int(number[-1]) - 1] if int(number[-1]) <= n_options else None
+        if int(number[-1]) > n_options:
+            return None
+        letter = valid[int(number[-1]) - 1]
+        return None if options and _names_another(plain, letter, options, valid) else letter
+    position = _position_letter(text, plain, valid, options)
+    if position:
+        return None if position == "none" else position
     if _DECLINE.search(plain):
         return "abstain"
     if _SEVERAL.search(plain) or len(set(_FORMATTED.findall(plain))) > 1:
@@ -581,6 +701,8 @@ def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> 
         return "abstain"
     if _BARE_UNSURE.search(plain) and len(_standalone_letters(plain, valid, negated)) < 2:
         return "abstain"  # "Unsure. Could be anything." (but "B I think? or maybe C. Not sure." names candidates)
+    if options and not _standalone_letters(plain, valid, negated):
+        return _named_by_words(plain, options, valid)
     return None
 
 
@@ -799,7 +921,8 @@ def abstention_label(text: str) -> str:
     the fabricated-entity probe's planted-rate tests showed that the classifier reads terse answers as
     abstentions ("It is rocuronium.": 38 of 233 scripted real-entity answers; "X is usually started at
     20 mg once daily and works well.": 21 of 233 abstain, 3 refusal), which biases the fabrication rate.
-    Kept for study; see data/parser_classifier.datasheet.md."""
+    Kept for study; see data/parser_classifier.datasheet.md. The fifth revision's head, trained with the
+    training bank, still reads 24 of 233 scripted "It is <real answer>." as abstentions, so it stays unused."""
     return _hybrid("abstention", text, rule_abstention_label(text))
 
 
