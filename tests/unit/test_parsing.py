@@ -9,8 +9,9 @@ assertions guard fixes, not generalisation. Each held-out set's datasheet record
 while it was still fresh (parser_heldout4: 7 of 28 class figures >= 0.9 for the fourth revision).
 
 The honest test of the fifth revision is the fresh set parser_heldout5.jsonl (check_parsers.FIFTH_HELD_OUT),
-written by another person and frozen before the parsers first run on it; its tests go at the end of this
-file after that run.
+written by another person, labelled twice and frozen before the parsers first ran on it. At that run 19 of
+28 class figures were below 0.9; they are recorded (FRESH_SHORTFALLS) and guarded against regression, and
+the 0.9 bar on that set is a strict xfail, so the shortfall stays visible rather than being tuned away.
 """
 
 from __future__ import annotations
@@ -463,12 +464,62 @@ def test_the_training_bank_is_training_data_only_and_copies_no_labelled_row():
     assert all(p.name != "parser_training_bank.jsonl" for _, p in SETS)  # never scored by check_parsers
 
 
-def test_the_probes_show_the_heldout4_figures_until_the_fifth_sets_first_run():
-    from probes.hallucination.data.check_parsers import HELD_OUT
-
-    assert HELD_OUT == FOURTH_HELD_OUT
 
 
 # -- fresh held-out set (parser_heldout5.jsonl) -------------------------------------------------------------------
-# HELDOUT5 TESTS GO HERE after its first run: its sha256 as frozen by its maker, the first-run figures as
-# FRESH_SHORTFALLS (floors against regression), and the 0.9 bar on it as a strict xfail where it is not met.
+# parser_heldout5.jsonl (FIFTH_HELD_OUT, 436 rows: 187 SmolLM2 outputs, 249 hand-written) was labelled twice (98.6%
+# agreement with two blind annotators) and frozen (sha256 a3e52b48..., committed in adeb8e9) before the parsers ran on
+# it; the fifth revision was frozen for it (sha256 in parser_classifier.datasheet.md). Its first run (2026-11-27) met 9
+# of 28 class figures; 90 of 436 misparsed (SmolLM2 outputs 47 of 187, hand-written 43 of 249). The figures below are
+# that run's, rounded down (causes in the set's datasheet, "First run of the parsers"); they were not tuned on.
+FRESH_SHORTFALLS = {
+    ("abstention", "abstain", "recall"): 0.53,  # 14/26
+    ("abstention", "answer", "precision"): 0.80,  # 59/73
+    ("abstention", "refusal", "precision"): 0.84,  # 21/25
+    ("abstention", "refusal", "recall"): 0.84,  # 21/25
+    ("option_letter", "A", "precision"): 0.78,  # 18/23
+    ("option_letter", "A", "recall"): 0.81,  # 18/22
+    ("option_letter", "B", "recall"): 0.88,  # 23/26
+    ("option_letter", "C", "precision"): 0.86,  # 20/23
+    ("option_letter", "C", "recall"): 0.80,  # 20/25
+    ("option_letter", "abstain", "precision"): 0.80,  # 20/25
+    ("option_letter", "unparseable", "precision"): 0.68,  # 31/45
+    ("option_letter", "unparseable", "recall"): 0.72,  # 31/43
+    ("yes_no_maybe", "abstain", "recall"): 0.86,  # 25/29
+    ("yes_no_maybe", "maybe", "recall"): 0.67,  # 19/28
+    ("yes_no_maybe", "no", "recall"): 0.73,  # 28/38
+    ("yes_no_maybe", "unparseable", "precision"): 0.40,  # 24/59
+    ("yes_no_maybe", "unparseable", "recall"): 0.80,  # 24/30
+    ("yes_no_maybe", "yes", "precision"): 0.83,  # 20/24
+    ("yes_no_maybe", "yes", "recall"): 0.57,  # 20/35
+}
+
+
+def test_fresh_held_out_set_is_the_frozen_file_of_its_datasheet():
+    import hashlib
+
+    assert hashlib.sha256(FIFTH_HELD_OUT.read_bytes()).hexdigest() == \
+        "a3e52b48af487eb639a050451b466420a70c731eb351f2bc880ff94426791b1d"
+    rows = load(FIFTH_HELD_OUT)
+    real = [r for r in rows if r["source"] == "smollm2-135m-instruct"]
+    assert len(rows) == 436 and len({r["id"] for r in rows}) == 436 and len(real) == 187
+    assert {r["task"] for r in real} == {"abstention", "yes_no_maybe", "option_letter"}
+
+
+def test_fresh_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls():
+    """No class may fall below 0.9 that did not at the first run, nor below its first-run figure."""
+    below = _below_floor(FIFTH_HELD_OUT)
+    assert set(below) <= set(FRESH_SHORTFALLS), set(below) - set(FRESH_SHORTFALLS)
+    assert all(below.get(key, 1.0) >= floor for key, floor in FRESH_SHORTFALLS.items()), below
+
+
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 19 of 28 class figures on the fresh held-out set "
+                                       "parser_heldout5.jsonl are below it at the first run (FRESH_SHORTFALLS)")
+def test_fresh_held_out_set_meets_the_issue_floor_for_every_class():
+    assert _below_floor(FIFTH_HELD_OUT) == {}
+
+
+def test_the_probes_show_the_fresh_sets_figures():
+    from probes.hallucination.data.check_parsers import HELD_OUT
+
+    assert HELD_OUT == FIFTH_HELD_OUT
