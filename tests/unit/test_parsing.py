@@ -332,6 +332,13 @@ def _below_floor(path) -> dict[tuple[str, str, str], float]:
     return below
 
 
+def _assert_only_recorded_shortfalls(path, shortfalls: dict[tuple[str, str, str], float]) -> None:
+    """No class below the floor that is not in ``shortfalls``, and none below its recorded figure."""
+    below = _below_floor(path)
+    assert set(below) <= set(shortfalls), set(below) - set(shortfalls)
+    assert all(below.get(key, 1.0) >= floor for key, floor in shortfalls.items()), below
+
+
 def test_development_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(DEVELOPMENT) == {}
 
@@ -375,9 +382,7 @@ THIRD_HELD_OUT_SHORTFALLS = {
 
 def test_third_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls():
     """This guards the fourth revision's fixes, not generalisation (the set is development data now)."""
-    below = _below_floor(THIRD_HELD_OUT)
-    assert set(below) <= set(THIRD_HELD_OUT_SHORTFALLS), set(below) - set(THIRD_HELD_OUT_SHORTFALLS)
-    assert all(below.get(key, 1.0) >= floor for key, floor in THIRD_HELD_OUT_SHORTFALLS.items()), below
+    _assert_only_recorded_shortfalls(THIRD_HELD_OUT, THIRD_HELD_OUT_SHORTFALLS)
 
 
 @pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 3 yes/no/maybe figures on parser_heldout3.jsonl "
@@ -413,9 +418,7 @@ FOURTH_HELD_OUT_SHORTFALLS = {
 
 def test_fourth_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls():
     """This guards the fifth revision's fixes, not generalisation (the set is development data now)."""
-    below = _below_floor(FOURTH_HELD_OUT)
-    assert set(below) <= set(FOURTH_HELD_OUT_SHORTFALLS), set(below) - set(FOURTH_HELD_OUT_SHORTFALLS)
-    assert all(below.get(key, 1.0) >= floor for key, floor in FOURTH_HELD_OUT_SHORTFALLS.items()), below
+    _assert_only_recorded_shortfalls(FOURTH_HELD_OUT, FOURTH_HELD_OUT_SHORTFALLS)
 
 
 @pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 15 figures on parser_heldout4.jsonl stay below "
@@ -508,9 +511,7 @@ def test_fresh_held_out_set_is_the_frozen_file_of_its_datasheet():
 
 def test_fresh_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls():
     """No class may fall below 0.9 that did not at the first run, nor below its first-run figure."""
-    below = _below_floor(FIFTH_HELD_OUT)
-    assert set(below) <= set(FRESH_SHORTFALLS), set(below) - set(FRESH_SHORTFALLS)
-    assert all(below.get(key, 1.0) >= floor for key, floor in FRESH_SHORTFALLS.items()), below
+    _assert_only_recorded_shortfalls(FIFTH_HELD_OUT, FRESH_SHORTFALLS)
 
 
 @pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 19 of 28 class figures on the fresh held-out set "
