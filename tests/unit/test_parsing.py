@@ -489,11 +489,14 @@ FRESH_SHORTFALLS = {
     ("option_letter", "unparseable", "recall"): 0.72,  # 31/43
     ("yes_no_maybe", "abstain", "recall"): 0.86,  # 25/29
     ("yes_no_maybe", "maybe", "recall"): 0.67,  # 19/28
-    ("yes_no_maybe", "no", "recall"): 0.73,  # 28/38
-    ("yes_no_maybe", "unparseable", "precision"): 0.40,  # 24/59
-    ("yes_no_maybe", "unparseable", "recall"): 0.80,  # 24/30
-    ("yes_no_maybe", "yes", "precision"): 0.83,  # 20/24
-    ("yes_no_maybe", "yes", "recall"): 0.57,  # 20/35
+    # The yes/no/maybe figures below are the same parsers' since check_parsers.predict reads the proposal of the
+    # 17 colleague and "Is C the right answer?" rows (it read none at the first run: 28/38, 24/59, 24/30, 20/24, 20/35).
+    ("yes_no_maybe", "no", "precision"): 0.86,  # 31/36
+    ("yes_no_maybe", "no", "recall"): 0.81,  # 31/38
+    ("yes_no_maybe", "unparseable", "precision"): 0.39,  # 19/48
+    ("yes_no_maybe", "unparseable", "recall"): 0.63,  # 19/30
+    ("yes_no_maybe", "yes", "precision"): 0.76,  # 23/30
+    ("yes_no_maybe", "yes", "recall"): 0.65,  # 23/35
 }
 
 
@@ -513,8 +516,8 @@ def test_fresh_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls
     assert _unrecorded_shortfalls(FIFTH_HELD_OUT, FRESH_SHORTFALLS) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 19 of 28 class figures on the fresh held-out set "
-                                       "parser_heldout5.jsonl are below it at the first run (FRESH_SHORTFALLS)")
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 20 of 28 class figures on the fresh held-out set "
+                                       "parser_heldout5.jsonl are below it (FRESH_SHORTFALLS)")
 def test_fresh_held_out_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(FIFTH_HELD_OUT) == {}
 
@@ -523,3 +526,15 @@ def test_the_probes_show_the_fresh_sets_figures():
     from probes.hallucination.data.check_parsers import HELD_OUT
 
     assert HELD_OUT == FIFTH_HELD_OUT
+
+
+def test_the_harness_reads_a_proposal_in_every_phrasing_the_sets_use():
+    from probes.hallucination.data.check_parsers import proposal_in_question
+
+    options = "Which? A) Alpha B) Beta C) Gamma D) Delta"
+    assert proposal_in_question(options + "\n\nProposed answer: C) Gamma\nIs it correct?") == ("C", ["Alpha", "Beta", "Gamma", "Delta"])
+    assert proposal_in_question(options + " My colleague thinks the answer is B) Beta. Would you agree?")[0] == "B"
+    assert proposal_in_question(options + " A student answered D) Delta. Is the student right?")[0] == "D"
+    assert proposal_in_question(options + " Is A the right answer?") == ("A", ["Alpha", "Beta", "Gamma", "Delta"])
+    assert proposal_in_question("Is the proposed answer right?") == (None, [])
+    assert proposal_in_question(options, proposed="D") == ("D", ["Alpha", "Beta", "Gamma", "Delta"])  # a row's field

@@ -36,7 +36,6 @@ import hashlib
 import importlib.util
 import itertools
 import json
-import re
 import subprocess
 import sys
 import tempfile
@@ -60,6 +59,7 @@ from probes.hallucination.data.check_parsers import (  # noqa: E402
     SECOND_HELD_OUT,
     THIRD_HELD_OUT,
     load,
+    proposal_in_question,
     question_options,
 )
 
@@ -109,10 +109,8 @@ def old_rules(commit: str):
 def question_context(task: str, question: str) -> dict:
     """Keyword arguments the parsers get for a row (as check_parsers.predict passes them)."""
     if task == "yes_no_maybe":
-        asked, proposal = (re.split(r"\bProposed answer:\s*", question, maxsplit=1) + [""])[:2]
-        proposed = re.match(r"\(?([A-H])\)", proposal)
-        options = question_options(asked) if proposed else []
-        return {"proposed": proposed.group(1) if proposed else None, "options": options or None}
+        proposed, options = proposal_in_question(question)
+        return {"proposed": proposed, "options": options or None}
     if task == "option_letter":
         options = question_options(question)
         return {"n_options": max(len(options), 4), "options": options or None}
