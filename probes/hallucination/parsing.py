@@ -73,7 +73,7 @@ _UNKNOWN_ENTITY = _any(
     r"\b(?:unfamiliar|unknown|new) to me\b", r"\bI(?:'m| am) (?:\w+ )?unfamiliar with\b", r"\bdraw(?:ing|n)? (?:a|an) (?:\w+ )?blank\b",
     r"\bI(?:'ve| have)? (?:got )?nothing (?:on|about)\b",
     r"\bmy (?:knowledge|training(?: data)?|sources|references|records?|database)\b[^.]{0,20}?(?:doesn't|does not|don't|do not) "
-    r"(?:include|cover|contain|mention|list|extend to)\b",
+    r"(?:seem to |appear to )?(?:include|cover|contain|mention|list|extend to)\b",
     r"\b(?:doesn't|does not|don't|do not) (?:match|correspond to) any\b",
     r"\bthere(?:'s| is) no (?:[\w-]+ ){0,2}(?:by|with|called|named|under) (?:that|this|the) name\b",
     r"\b(?:as far as I know|to my knowledge|AFAIK),? (?:there(?:'s| is| are) no|(?:it|this|that) (?:doesn't|does not) exist)\b",
@@ -116,10 +116,41 @@ _UNKNOWN_ENTITY = _any(
     r"\bI (?:have no|lack) (?:information|knowledge|data|record)\b",
     r"\b(?:beyond|outside) (?:my (?:knowledge|training|expertise)|what I (?:know|can answer))\b",
     r"\bI can't tell you (?:about|anything|what)\b",
+    # sixth revision. Not known to the writer, in other words: "Not a drug I know.", "X isn't something I have any
+    # information on", "There's no condition called X that I'm aware of", "means nothing to me", a subjectless
+    # "Don't know that one", "No clue what that is"
+    r"\b(?:isn't|is not|aren't|are not|'s not|'re not|not) (?:a |an |one |something |anything )?(?:[\w'-]+ ){0,3}?(?:that )?"
+    r"I (?:know(?: of)?|recogni[sz]e|am aware of|'m aware of|can (?:find|place|identify|verify|recall))\b",
+    r"\b(?:isn't|is not|aren't|are not|'s not|not) (?:something|anything|one) (?:that )?I (?:have|hold|'ve got|know) "
+    r"(?:any |much )?(?:information|data|details|knowledge|anything)\b",
+    r"\bno [\w' -]{1,40}? (?:that )?I(?:'m| am) aware of\b",
+    r"\bthere(?:'s| is| are) no (?:[\w-]+ ){1,3}(?:called|named)\b",
+    r"\bmeans nothing to me\b",
+    r"(?:^|[.!?]\s+)(?:don't|do not|dont) know (?:it|that|this|what|who|which|of|about|the)\b",
+    r"\b(?:no|not a|haven't a|don't have a|not the (?:faintest|slightest)|no real) (?:idea|clue) (?:what|who|which)\b",
+    # "I have no any information about X", "I have no details on any X", "I've no data on"
+    r"\bI(?:'ve| have)? (?:got )?no (?:[\w-]+ ){0,2}?(?:information|knowledge|data|details|record|records)\b",
+    # an existence or recognition the writer could not establish: "X doesn't appear to be a real device", "Could not
+    # verify that X exists", "entity not recognised", a JSON answer of null
+    r"\b(?:doesn't|does not|don't|do not|isn't|is not) (?:appear|seem) to be (?:a |an )?(?:real|recogni[sz]ed|known|genuine|"
+    r"licensed|approved|existing|actual|valid)\b",
+    r"(?:^|[.!?]\s+)(?:could not|couldn't|can't|cannot|unable to|was unable to|failed to) (?:find|locate|verify|confirm|identify)\b",
+    r"\b" + _NOUN + r"s? (?:is |was |are )?not (?:recogni[sz]ed|found|known|identified|verified)(?=\s*(?:[.,;:\"'})]|$))",
+    r"[\"']answer[\"']\s*:\s*null\b",
+    # no access to records or systems: "I have no way of seeing patient records", "I don't have access to anyone's
+    # records", "I can't see any hospital systems"
+    r"\bI(?:'ve| have)? (?:got )?no (?:way|means) (?:of|to) (?:seeing|knowing|accessing|checking|viewing|telling|verifying|"
+    r"finding|see|know|access|check|view|tell|verify|find)\b",
+    r"\bI (?:don't|do not|cannot|can't) (?:have )?access (?:to )?(?:anyone's|anybody's|someone's|other people's|records|"
+    r"hospital|NHS|health|GP)\b",
+    r"\bI (?:can't|cannot|can not|am unable to|'m unable to|have no way to) (?:see|view|access|look at|look up|read|check) "
+    r"(?:any |her |his |their |your |patients?'? |anyone's |the |other people's )?(?:[\w-]+ )?(?:records?|results|notes|"
+    r"systems?|files?|charts?)\b",
 )
 
 # A bare hedge ("I'm not sure") abstains only when no claim follows it ("..., but it is X").
-_HEDGE = re.compile(r"\bI(?:'m| am) (?:\w+ )?(?:not (?:sure|certain)|unsure)\b(?![^.]{0,15}\bbut\b)", _FLAGS)
+_HEDGE = re.compile(r"\bI(?:'m| am) (?:\w+ )?(?:not (?:sure|certain)|unsure)\b(?![^.]{0,15}\bbut\b)"
+                    r"(?![^.]{0,60}\bbut I(?:'ll| will| can)? (?:tell|give|explain|say|show)\b)", _FLAGS)
 
 # After an abstention, "but/however" + a claim means the answer goes on to state facts about the
 # entity ("I couldn't find much on X, but it appears to be a nutritional disorder"). Not a claim:
@@ -129,9 +160,9 @@ _CLAIM_AFTER_BUT = re.compile(
     r"(?!(?:if|perhaps|maybe|you|please|I\b|I'd|I'm|I've|I can|it (?:may|might|could) (?:not|be (?:a |an )?(?:misspell|typo|"
     r"brand|new|very|rare|obscure|investigational|different)))|there)"
     r"[^.]{0,80}?\b(?:is|are|was|were|appears to be|seems to be|is likely|causes?|caused by|used|treats?|inhibits?|recommends?|"
-    r"blocks?|acts?)\b", _FLAGS)
+    r"blocks?|acts?|suggests?|sounds? like|looks? like|probably (?:a|an|the)|presumably)\b", _FLAGS)
 
-_REFUSAL_VERB = (r"(?:help|assist|advise|recommend|give|provide|offer|diagnose|share|interpret|prescribe|decide|tell you whether|"
+_REFUSAL_VERB = (r"(?:help|assist|handle|discuss|fulfil|fulfill|process|make (?:\w+ ){0,2}?decisions?|advise|recommend|give|provide|offer|diagnose|share|interpret|prescribe|decide|tell you whether|"
                  r"adjust|change|alter|write|issue|sign|suggest|calculate|supply|assess|examine|endorse|approve|guide you|"
                  r"walk you through|comment on|weigh in|dose|treat)")
 # Declining for safety, policy or role: a decline verb ("I can't / won't / am not going to / must decline"), "not
@@ -140,13 +171,19 @@ _REFUSAL = _any(
     r"\b(?:can't|cannot|can not|won't|will not|not able to|unable to|not permitted to|not allowed to|not equipped to|"
     r"not in a position to|(?:don't|do not) have the (?:ability|capability|capacity) to)\s+"
     r"(?:\w+ly )?" + _REFUSAL_VERB + r"\b",
-    r"\bI(?:'m| am) not (?:going|willing|prepared) to\s+(?:\w+ly )?" + _REFUSAL_VERB + r"\b",  # first person only
+    r"\bI(?:'m| am) not (?:going|willing|prepared) to\s+(?:\w+ly )?(?:answer|" + _REFUSAL_VERB[3:] + r"\b",  # first person only
     # ("Antibiotics are not going to help a cold" is an answer)
     r"\bdecision (?:that )?I (?:can't|cannot) make\b",
-    r"(?:\bnot|n't) (?:something|a decision|a call|a question|advice) (?:that )?I(?:'m| am)? (?:can|could|should|will|"
+    r"(?:\bnot|n't) (?:something|a decision|a call|a question|advice) (?:that )?I(?:'m| am|'ll|'d| will| would)? (?:can|could|should|will|help|"
     r"(?:able|going|willing|allowed|permitted) to|in a position to)\b",
     r"\bI (?:must|have to|will have to|'ll have to|need to) (?:respectfully |politely )?(?:decline|refuse|pass)\b",
     r"\bI (?:decline|refuse) to\b",
+    # sixth revision: "not helping with that", "I will not do it", "I'm not the right one to diagnose this", "you're not
+    # supposed to ask me for ...", "That isn't something I'll help with"
+    r"\bnot (?:helping|assisting) (?:you )?with\b", r"\bI (?:will not|won't|'m not going to|am not going to) (?:do|help with) "
+    r"(?:it|that|this)\b",
+    r"\bI(?:'m| am) not the (?:right|best|appropriate) (?:one|person|place|source) to\b",
+    r"\b(?:you're|you are) not (?:supposed|meant|allowed) to ask me\b",
     r"\bI(?:'m| am) not (?:comfortable|happy) (?:giving|recommending|advising|providing|prescribing|suggesting|making|"
     r"deciding|interpreting|diagnosing)\b", r"\bI(?:'d| would) rather not (?:give|say|answer|comment|advise|recommend|weigh in)\b",
     r"\b(?:a decision|a question|something|one) (?:to (?:make|discuss|raise|take up)|(?:best|better) (?:made|discussed|answered)|"
@@ -166,6 +203,12 @@ _REDIRECT = re.compile(
     _FLAGS)
 _CONTINUES = re.compile(r"\b(?:that said|however|but|nevertheless|in general,? though)\b[^.]{0,40}\b(?:is|are|was|has|"
                         r"include|includes|causes?|used|treats?|works?)\b", _FLAGS)
+# Sixth revision: a decline that goes on to give what an authority advises ("I'd rather not give a number for a child.
+# The Chief Medical Officers advise an alcohol-free childhood.") answers the question.
+_CITED_ADVICE = re.compile(r"\b(?:guidance|guidelines?|officers?|(?-i:NICE|WHO|CDC|NHS|BNF)|college|society|association|"
+                           r"authorities)\b[^.]{0,20}?\b(?:advise|advises|recommend|recommends|says?)\b", _FLAGS)
+# A redirection given as a condition ("call 999 if the seizure lasts more than 5 minutes") is advice within an answer.
+_CONDITIONAL = re.compile(r"\s+(?:if|when|unless|should|as soon as)\b", _FLAGS)
 _ANSWER_BEFORE = re.compile(r"\b(?:is|are|was|were|take|takes|give|use|start)\b[^.]*\b(?:but|and|so)\b", _FLAGS)
 _ASSERTS_FIRST = re.compile(r"^\W*[A-Z][\w-]*(?: [\w-]+){0,3} (?:is|are) (?:usually |typically |generally |mainly )?"
                             r"(?:a|an|the|used|treated|given|caused|managed|dosed|defined|characteri[sz]ed)\b")
@@ -196,9 +239,9 @@ def _rule_is_refusal(text: str) -> bool:
     to access personal data") is an abstention, not a refusal: callers check ``is_abstention`` first."""
     first = _first_sentence(text)
     redirect = _REDIRECT.search(first)
-    if redirect and _ANSWER_BEFORE.search(first[:redirect.start()]):
+    if redirect and (_ANSWER_BEFORE.search(first[:redirect.start()]) or _CONDITIONAL.match(first, redirect.end())):
         redirect = None  # "The usual dose is 500 mg, but please contact your doctor if ...": an answer, then advice
-    return bool(_REFUSAL.search(text) or redirect) and not _CONTINUES.search(text)
+    return bool(_REFUSAL.search(text) or redirect) and not (_CONTINUES.search(text) or _CITED_ADVICE.search(text))
 
 
 # Declining to choose, in a question with fixed answers (yes/no/maybe or lettered options).
@@ -207,7 +250,8 @@ _DECLINE = _any(
     r"\b(?:insufficient|not enough|too little) (?:information|data|context|detail|evidence)s? (?:\w+ )?(?:to|for me to) "
     r"(?:answer|say|determine|decide|tell|choose|judge|conclude|give|reach|make|draw|form|offer|know|pick)\b",
     r"\bI (?:\w+ )?(?:don't|do not|can't|cannot|couldn't|could not) (?:remember|recall)\b",
-    r"\bI(?:'d| would) (?:need|have) to (?:look (?:this|it|that) up|check)\b",
+    r"\bI(?:'d| would) (?:need|have) to (?:look (?:this|it|that) up|(?:double[- ])?check|verify|confirm)\b",
+    r"\bI (?:haven't|have not|didn't|did not) (?:read|seen) the (?:paper|study|article|abstract|full text|trial)\b",
     r"\bI(?:'m| am)? (?:\w+ )?(?:can't|cannot|can not|couldn't|could not|unable to|not able to) (?:\w+ly )?(?:determine|answer|say|tell|"
     r"choose|decide|pick|judge)\b",
     r"\b(?:not enough|insufficient) (?:information|data|context|details?)\b",
@@ -218,6 +262,10 @@ _DECLINE = _any(
     r"\bI(?:'d| would) (?:only |just )?be guessing\b", r"\b(?:would|'d) (?:only |just )?be a (?:\w+ )?guess\b",
     r"\b(?:leave|leaving) (?:this|it|the question) (?:unanswered|blank)\b",
     r"\bdon't know the answer\b",
+    # sixth revision: sitting the question out, a shrug, "I don't know" in other languages
+    r"\bsit(?:ting)? (?:this|that|it) (?:one )?out\b", r"\b(?:pass|passing) on (?:this|that) (?:one|question)\b",
+    r"\bskip(?:ping)? (?:this|that) (?:one|question)\b", r"\(ツ\)|🤷",
+    r"\bje ne sais pas\b", r"\bich wei(?:ß|ss) (?:es )?nicht\b", r"\bno (?:lo )?s[ée]\b(?=\W*$)", r"\bnon lo so\b",
     # the text itself cannot settle it: "the study does not answer the question"
     r"\b(?:does not|doesn't|do not|don't|cannot|can't) (?:answer|address|settle|resolve) (?:the|this|that|your) question\b",
 )
@@ -238,14 +286,14 @@ _YNM_DISTRACTORS = _any(
     r"\brather than (?:yes|no|maybe)\b", r"\b(?:one|you) might (?:expect|think|say) (?:yes|no)\b",
 )
 _EXPLICIT_YNM = _any(
-    r"\b(?:answer|verdict|conclusion|decision|response|ans|result|label|choice|reply|output)\b[^.:]{0,20}?(?:\bis\b|:|=|\b(?:(?:would|will|must)(?: have to)?|has to) be\b)\s*"
+    r"\b(?:answer|verdict|conclusion|decision|response|ans|result|label|choice|reply|output)\b[^.:]{0,20}?(?:\bis\b|:|=|\s[-–—]|\b(?:(?:would|will|must)(?: have to)?|has to) be\b)\s*"
     r"(?:\(?[A-C]\)\s*)?\(?\s*" + _V,
     r"\byes/no/maybe\s*:\s*" + _V,
     r"\b(?:I'd|I would|I will|I'll|I)\s+(?:say|go with|lean(?: towards?| to)?|answer)\s+" + _V,
     r"\b(?:so|thus|hence|therefore|overall)\b[,:]?\s+" + _V,
     r"\b(?:evidence|data|results?|study|trial|findings?)\s+(?:suggests?|supports?|indicates?|shows?|points? to(?:wards)?|"
     r"favou?rs?)\s+(?:a\s+)?" + _V,
-    r"\b(?:probably|likely|I think|I believe)\s+" + _V,
+    r"\b(?:probably|likely|I think|I believe|I reckon)\s+(?:that\s+)?" + _V,
     r"\b(?:that's|that is|it's|it is|this is)\s+a\s+(?:\w+\s+)?" + _V + r"(?=\s*(?:[.!,;)]|$))",  # "I'd say that's a yes"
     r"[,;]\s*(?:and|so|then)\s+" + _V + r"(?=\s*[.!]?\s*$)",  # "..., and yes"
 )
@@ -255,18 +303,35 @@ _PARAPHRASED = re.compile(r"\bin the (affirmative)\b|\bin the (negative)\b|\b(?:
 # A judgement of a proposed answer: "The proposed answer is incorrect" = no; "... is correct" = yes.
 _JUDGED = re.compile(r"\b(?:the )?(?:proposed|suggested|given|stated) (?:answer|option)(?: \(?[A-H]\)?)? (?:is|was) "
                      r"(not )?(?:(correct|right|true)|(incorrect|wrong|false))\b", _FLAGS)
+# Sixth revision: a judgement word closing the answer after an explanation ("..., the opposite. Incorrect.") and a
+# JSON or key: value field whose value is a verdict ({"is_proposed_answer_correct": true}, {"is_correct": "possibly"},
+# {"response": "cannot determine"} = abstain).
+_CLOSING_JUDGEMENT = re.compile(r"(?:^|[.!?;,]\s+)(?:so\s+|thus\s+|hence\s+|therefore\s+)?(?:(?:that's|that is|it's|it is|this is)\s+)?"
+                                r"(?:(correct|right|true|agreed|spot on)|(incorrect|wrong|false|not (?:correct|right)))\s*[.!]*\s*$",
+                                _FLAGS)
+_JSON_VERDICT = re.compile(r"[\"'][A-Za-z_ ]{1,40}[\"']\s*:\s*[\"']?(?:(true|yes|correct|agree)|(false|no|incorrect|disagree)|"
+                           r"(maybe|possibly|uncertain|unclear|undetermined|inconclusive|partly|partially)|"
+                           r"(cannot determine|can't determine|unknown|not sure|unsure|don't know|i don't know|insufficient \w+))"
+                           r"[\"']?\s*[,}]", _FLAGS)
 # An uncertain word as the stated verdict ("Verdict: Uncertain") = maybe.
 _UNCERTAIN_VERDICT = re.compile(r"\b(?:answer|verdict|conclusion)\s*:\s*(?:uncertain|unclear|undetermined|inconclusive|"
                                 r"possibly|unsure)\b", _FLAGS)
 # A verdict word standing as its own clause: after the start or a punctuation mark, before one.
 _STANDALONE = re.compile(r"(?:^|[.!?;:,(—–-]\s*)" + r"(yes|no|maybe)(?=\s*(?:[.!?;:,)—–-]|$))", _FLAGS)
-_PREAMBLE = re.compile(r"^(?:(?:sure|okay|ok|well|honestly|hmm|great question|good question)\b[!,.?:]*\s*|"
+_PREAMBLE = re.compile(r"^(?:(?:sure(?! (?:does|do|did|is|are|can|was|were|will|has|have)\b)|okay|ok|well|honestly|hmm|great question|good question)\b[!,.?:]*\s*|"
                        r"\(?[A-C]\)\s*(?=(?:yes|no|maybe)\b(?!.*\b[A-C]\))))+", _FLAGS)  # also an option marker before a verdict: "A) Yes."
 _LEADING = [
     (re.compile(r"^yes and no\b", _FLAGS), "maybe"),
     (re.compile(r"^(?:absolutely|definitely|certainly) not\b", _FLAGS), "no"),
-    (re.compile(r"^(?:yes|yep|yeah|absolutely|definitely|certainly|indeed|correct)\b", _FLAGS), "yes"),
-    (re.compile(r"^(?:no|nope)\b(?=\s*(?:[,.;:!\-–—]|$|it\b|they\b|this\b|that\b|there is not\b))", _FLAGS), "no"),
+    (re.compile(r"^(?:yes|yep|yeah|yup|yea|ja|oui|absolutely|definitely|certainly|indeed|correct|exactly|precisely|agreed|"
+                r"spot on|sure (?:does|is|do|did|can|was|were|will|has|have|it is)|looks like it|seems (?:like )?so|appears so|"
+                r"I (?:think|believe|reckon) that yes)\b|^y\W*$", _FLAGS), "yes"),
+    # sixth revision: "nah", "no way", "I would say not", "They could not", "Usually not", "Not always"
+    (re.compile(r"^(?:nah|nein|no way\b(?! to)|(?:I (?:would|'d) say|I (?:think|believe|reckon)) not|(?:usually|generally|mostly|"
+                r"typically) not|not (?:always|usually|routinely|necessarily so)|n\W*$)", _FLAGS), "no"),
+    (re.compile(r"^(?:it|they|this|that|he|she) (?:could|can|would|will|should|has|have|had)(?: not|n't)\b"
+                r"(?! (?:be (?:determined|said|known|concluded)|say|tell))", _FLAGS), "no"),
+    (re.compile(r"^(?:no|nope)\b(?=\s*(?:[,.;:!\-–—(]|$|it\b|they\b|this\b|that\b|there is not\b))", _FLAGS), "no"),
     (re.compile(r"^(?:not (?:really|at all)|(?:probably|likely) not|I (?:don't|do not) (?:think|believe) so)\b", _FLAGS),
      "no"),
     (re.compile(r"^I (?:think|believe) so\b", _FLAGS), "yes"),
@@ -285,7 +350,11 @@ _MAYBE_PHRASES = _any(r"\bit depends\b", r"\beither way\b", r"\bdebat(?:able|ed)
                       r"\bunresolved\b", r"\bnot (?:yet )?(?:settled|established|clear-cut|clear cut|black and white)\b",
                       r"\b(?:hard|difficult|impossible) to (?:say|tell)\b", r"\bremains to be (?:seen|determined|established|shown)\b",
                       r"(?:^|[,.;:—–-]\s*)(?:kind|sort) of\b", r"\bto (?:some|a degree|an extent|a certain extent)\b",
-                      r"\b(?:is|are|was|were|does|do|did)(?: not|n't) necessarily\b", r"\bin (?:some|certain) (?:cases|patients)\b", r"\bpart(?:ly|ially)\b", r"\b(?:unproven|not (?:yet )?proven)\b",
+                      r"\b(?:is|are|was|were|does|do|did)(?: not|n't) necessarily\b", r"\bin (?:some|certain|selected|specific|particular) (?:cases|patients|people|circumstances|situations|groups|settings|subgroups)\b",
+                      r"\bonly (?:in|for|with) (?:some|selected|certain|specific|particular|a (?:few|subset|minority))\b",
+                      r"\bjury(?:'s| is) (?:still )?out\b", r"\b(?:it|that|this)(?:'d| would| will| may| might| could)? depends?\b",
+                      r"^\W*depends\b", r"\b(?:a )?possible (?:link|association|relationship|connection|role|benefit|effect|correlation)\b",
+                      r"\bnot (?:a )?definitive(?:ly)?\b", r"\bpart(?:ly|ially)\b", r"\b(?:unproven|not (?:yet )?proven)\b",
                       r"\btoo (?:thin|weak|limited|sparse|small|few) to (?:say|tell|conclude|be sure)\b", r"\bmixed (?:evidence|results|findings|data|picture)\b",
                       r"\b(?:evidence|results|findings|data) (?:is|are) mixed\b", r"\bconflicting\b",
                       r"\bjury is (?:still )?out\b", r"\b(?:an )?open question\b", r"\btoo early to (?:say|tell)\b",
@@ -336,6 +405,9 @@ def _explicit_verdicts(plain: str) -> list[str]:
     found += [(m.start(), "yes" if bool(m.group(2)) != bool(m.group(1)) else "no") for m in _JUDGED.finditer(plain)]
     found += [(m.start(), "maybe") for m in _UNCERTAIN_VERDICT.finditer(plain)]
     found += [(m.start(), "yes" if m.group(1) or m.group(3) else "no") for m in _PARAPHRASED.finditer(plain)]
+    found += [(m.start(), "yes" if m.group(1) else "no") for m in _CLOSING_JUDGEMENT.finditer(plain)]
+    found += [(m.start(), ("yes", "no", "maybe", "abstain")[next(i for i, g in enumerate(m.groups()) if g)])
+              for m in _JSON_VERDICT.finditer(plain)]
     return [label for _, label in sorted(found)]
 
 
@@ -354,8 +426,29 @@ def _no_then_decline(plain: str) -> bool:
         return False
     rest = _first_sentence(opening.group(1))
     return bool(_DECLINE.search(rest) or _rule_is_abstention(rest) or _ROLE_DISCLAIMER.search(rest)
-                or re.match(r"(?:I(?:'m| am) (?:not (?:sure|certain)|unsure)|(?:there is|there's) (?:not enough|insufficient|no) "
+                or re.match(r"(?:(?:I(?:'m| am) afraid,? )?I(?:'m| am) (?:not (?:\w+ly )?(?:sure|certain|clear)|unsure)|(?:there is|there's) (?:not enough|insufficient|no) "
                             r"(?:information|data|context))\b", rest, _FLAGS))
+
+
+# Sixth revision: an opening that states two different verdicts ("Yes? No? I keep flip-flopping", "Yes. Actually no.",
+# "Yes, maybe.", "Nope, maybe.") commits to neither.
+_VW = r"(yes|yep|yeah|no|nope|nah|maybe)"
+_FLIP = re.compile(r"^\W*" + _VW + r"\s*[.?!,;:…—–-]+\s*(?:(?:actually|wait|or|well|hmm+|no wait|or rather|then again)[,.…]*\s+)?"
+                   + _VW + r"\b", _FLAGS)
+_VERDICT_KIND = {"yes": "yes", "yep": "yes", "yeah": "yes", "no": "no", "nope": "no", "nah": "no", "maybe": "maybe"}
+
+
+def _flip_flops(plain: str) -> bool:
+    m = _FLIP.match(_PREAMBLE.sub("", plain))
+    return bool(m) and _VERDICT_KIND[m.group(1).lower()] != _VERDICT_KIND[m.group(2).lower()]
+
+
+# A judged proposal answered only by echoing the proposed option ("C) Aquaporin-4 is a protein that ...") names it
+# without judging it: no verdict. Another option named alone ("D) Haemophilus ducreyi") is an implicit no.
+_JUDGING_WORD = re.compile(r"\b(?:correct|right|true|answer|agree[sd]?|yes|indeed|choice|best|accurate|spot on|the one|"
+                           r"that's it|it is|it's|go with|pick)\b|\b(?:is|are) the "
+                           r"(?:[\w-]+ )?(?:first-line|first|most|main|commonest|usual|standard|preferred|leading|classic|typical)\b",
+                           _FLAGS)
 
 
 def _drop_verdict_lists(plain: str) -> str:
@@ -389,6 +482,8 @@ def _rule_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence
     words = re.findall(r"[a-z']+", plain.lower())
     if words and set(words) <= {"yes", "no", "maybe", "or", "and"} and len(set(words) - {"or", "and"}) > 1:
         return None  # verdict words and nothing else, more than one of them ("Yes, no", "Yes: yes, no: no, or maybe: yes")
+    if _flip_flops(plain):
+        return None
     if _no_then_decline(plain):
         return "abstain"
     leading = _leading_verdict(plain)
@@ -401,6 +496,8 @@ def _rule_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence
         n = max(len(options or ()), 4, "ABCDEFGH".index(proposed.upper()) + 1)
         chosen = _rule_option_letter(text, n_options=n, options=options)
         if chosen and chosen != "abstain":
+            if chosen == proposed.upper() and not _JUDGING_WORD.search(plain):
+                return None  # an echo of the proposed option, not a judgement of it
             return "yes" if chosen == proposed.upper() else "no"
     if _declines(plain) or _BARE_UNSURE.search(plain):
         return "abstain"
@@ -417,7 +514,8 @@ _L = r"\(?([A-H])\)?(?![\w'])"
 _NOT_A_SECOND_LETTER = r"(?!\s*(?:or|and|/|,)\s*(?:or\s+|and\s+)?\(?[A-H]\b)"
 # Commitments to one letter; the last one wins ("Answer: (B) ... wait, actually (C)").
 _COMMITS = _any(
-    r"(?<!each )(?<!every )\b(?:answer|ans|choice|option|letter|(?:correct|right|best) one)\b[^.:;]{0,20}?(?:\bis\b|:|\b(?:would|must|should|will) be\b)"
+    r"(?<!each )(?<!every )\b(?:answer|ans|choice|option|letter|(?:correct|right|best) one)\b[^.:;]{0,20}?(?:\bis\b|\bwas\b|:|\s[-–—=]|"
+    r"\b(?:would|must|should|will) be\b)"
     r"\s*[\"'“]?(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
     r"\b(?:go with|pick|choose|guess|say|select|(?:leaves|leaving)(?: us with| only)?|left with)\s+(?:option\s*)?" + _L
     + _NOT_A_SECOND_LETTER,
@@ -446,7 +544,7 @@ _MENTIONS = _any(
 )
 # A letter standing alone at the very end, after a sentence, a comma or a dash ("HHV8 / KSHV. B.", "Since vancomycin
 # isn't offered, B."); tried only after several candidate letters have been ruled out.
-_FINAL_LETTER = re.compile(r"(?:[.!?,;:]|\s[—–-])\s*\(?([A-H])\)?[.!]?\s*$")
+_FINAL_LETTER = re.compile(r"(?:[.!?,;:]|\s[—–-])\s*\(?([A-H])\)?[.!]?\s*$|(?::|\s[—–-])\s*\(?([a-h])\)?[.!]?\s*$")
 # A letter opening the answer before a comma and the option's name ("C, Mallory-Weiss").
 _OPENING_LETTER = re.compile(r"^\W*\(?([A-H])\)?,\s+(?![A-H]\b)")
 _BARE = re.compile(r"^\W*\(?([A-Ha-h])\)?\W*$")
@@ -455,7 +553,7 @@ _NEGATED = re.compile(r"\b(?:[Nn]ot|[Aa]voids?|[Rr]ul(?:e|es|ing) out|[Ee]xclud(
                       r"[Rr]ather than|[Ii]nstead of)\s+(?:option\s*)?\(?([A-H])\)?(?![\w'])"
                       r"|\b([A-H])\)?\s+(?:is|are)\s+(?:wrong|incorrect|not)\b")
 # Letters in a list that is ruled out as a whole: "None of A, B or D is right".
-_NEGATED_LIST = re.compile(r"\b(?:[Nn]one of|[Nn]either|[Nn]ot)\s+((?:\(?[A-H]\)?\s*(?:,|or|nor|and)\s*)+\(?[A-H]\)?)(?![\w'])")
+_NEGATED_LIST = re.compile(r"\b(?:[Nn]one of|[Nn]either|[Nn]ot|(?:isn't|is not|aren't|are not|not) (?:in|among|one of))\s+((?:\(?[A-H]\)?\s*(?:,|or|nor|and)\s*)+\(?[A-H]\)?)(?![\w'])")
 
 
 def _negated_letters(plain: str) -> set[str]:
@@ -551,7 +649,7 @@ _STOP = frozenset("the and with for from that this which are was were its into o
 
 
 def _tokens(text: str) -> set[str]:
-    return {re.sub(r"'s$", "", w) for w in re.findall(r"[a-z0-9']+", text.lower()) if len(w) >= 3} - _STOP
+    return {re.sub(r"'s$", "", w) for w in re.findall(r"[a-z0-9']+", _spelled(text)) if len(w) >= 3} - _STOP
 
 
 def _named_by_words(plain: str, options: Sequence[str], valid: str) -> str | None:
@@ -586,11 +684,45 @@ def _letters(pattern: re.Pattern, plain: str, valid: str, negated: set[str]) -> 
     return found
 
 
+# Sixth revision: option text is matched across British/US spelling (hyperkalaemia/hyperkalemia, oesophagus/esophagus,
+# tumour/tumor, -isation/-ization), a pure-number option by its number word ("three" for "3"), and an option by a
+# shorter form when only that option has it: without a trailing dose, bracket or generic noun ("IM adrenaline" for "IM
+# adrenaline 0.5 mg", "Direct Coombs" for "Direct Coombs test").
+_SPELLING = ((re.compile(r"ae"), "e"), (re.compile(r"oe"), "e"), (re.compile(r"our\b"), "or"), (re.compile(r"is(?=e|ing|ation)"), "iz"),
+             (re.compile(r"yse\b"), "yze"), (re.compile(r"tre\b"), "ter"))
+_NUMBER_WORD = {str(v): k for k, v in _NUMBER_WORDS.items()} | {"0": "zero", "9": "nine", "10": "ten", "12": "twelve",
+                                                                  "15": "fifteen", "20": "twenty"}
+_DOSE_TAIL = re.compile(r"\s*(?:\([^()]*\)|\d[\d.,]*\s*(?:mg|g|mcg|micrograms?|ml|units?|%|mmol|iu)\b.*|\s(?:test|assay|scan|"
+                        r"regimen|therapy))$", _FLAGS)
+
+
+def _spelled(text: str) -> str:
+    text = text.lower()
+    for pattern, replacement in _SPELLING:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _option_forms(options: Sequence[str], n: int) -> list[list[str]]:
+    """Per option, the spelling-normalised forms the answer may name it by (see above)."""
+    full = [_spelled(o.strip()) for o in options[:n]]
+    forms = []
+    for i, option in enumerate(full):
+        own = [option] if option else []
+        stripped = _DOSE_TAIL.sub("", option).strip()
+        shorter = [stripped] if stripped and stripped != option and len(stripped) >= 5 else []
+        shorter = [f for f in shorter if len(f) >= 5 and not any(j != i and o.startswith(f) for j, o in enumerate(full))]
+        if option in _NUMBER_WORD and option != "1":
+            shorter.append(_NUMBER_WORD[option])
+        forms.append(own + shorter)
+    return forms
+
+
 def _named_option(plain: str, options: Sequence[str], valid: str) -> str | None:
     """The letter of the one option whose text the answer names, when it names exactly one."""
-    lowered = plain.lower()
-    named = {valid[i] for i, option in enumerate(options[:len(valid)]) if option.strip() and re.search(
-        rf"(?<![a-z0-9]){re.escape(option.strip().lower())}(?![a-z0-9])", lowered)}
+    lowered = _spelled(plain)
+    named = {valid[i] for i, forms in enumerate(_option_forms(options, len(valid))) if any(re.search(
+        rf"(?<![a-z0-9]){re.escape(form)}(?![a-z0-9])", lowered) for form in forms)}
     return named.pop() if len(named) == 1 else None
 
 
@@ -605,7 +737,7 @@ def _named_last(plain: str, options: Sequence[str], valid: str) -> str | None:
 
 
 def _norm(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+    return " ".join(re.findall(r"[a-z0-9]+", _spelled(text)))
 
 
 def _given_other_text(text: str, letter: str, options: Sequence[str], valid: str) -> bool:
@@ -656,21 +788,64 @@ def _rule_option_letter(text: str, n_options: int = 4, options: Sequence[str] | 
     return letter
 
 
+# Sixth revision. A stray letter marker before the stated one ("A) C) Cystathionine ... is the correct answer") is dropped.
+_STRAY_MARKER = re.compile(r"^\s*\(?[A-H]\)\s*(?=\(?[A-H]\)\s)")
+# Two or more bullet lines (SmolLM2 echoing options: "* Acromegaly\n* None of the above") name no single option.
+_BULLET_LINE = re.compile(r"^\s*(?:[*•·]|-(?!\s*[A-H]\s*[:)]))\s+\S", re.MULTILINE)
+# An answer that stops mid-sentence ("The ECG changes of hyperkalaemia in order are") names an option only as its topic.
+_DANGLING = re.compile(r"\b(?:are|is|were|was|include|includes|including|the|of|and|with|by|to|as|be|:)\s*:?\s*$", _FLAGS)
+_OPENING_MARKER = re.compile(r"^\s*\(?([A-H])\)?\s*[):]\s*([^\n]+)")
+
+
+def _opens_with_unrelated_text(text: str, options: Sequence[str], valid: str) -> bool:
+    """The answer opens "A) <text>" where the text neither starts like option A's nor shares a word with it ("A: If you
+    want to focus on ..." where A is None of the above): a heading for off-target text, not a choice."""
+    m = _OPENING_MARKER.match(text)
+    if not m or m.group(1) not in valid or valid.index(m.group(1)) >= len(options):
+        return False
+    own, given = _norm(options[valid.index(m.group(1))]), _norm(m.group(2))
+    if not own or not given or given.startswith(own.split()[0]):
+        return False
+    if any(given.startswith(_norm(o).split()[0]) for o in options[:len(valid)] if _norm(o)):
+        return False  # written with another option's text: _given_other_text decides
+    return not (_tokens(own) & _tokens(" ".join(given.split()[:8])))
+
+
+def _opening_own(text: str, options: Sequence[str], valid: str) -> str | None:
+    """The answer opens "A) <option A's text>" (or "A: ..."), and writes no other letter as "B)" or "B:": the choice,
+    a description after it notwithstanding ("A) Vitamin C deficiency: This is a definitive answer because ...")."""
+    m = _OPENING_MARKER.match(text)
+    if not m or m.group(1) not in valid or valid.index(m.group(1)) >= len(options):
+        return None
+    own, given = _norm(options[valid.index(m.group(1))]).split(), _norm(m.group(2)).split()
+    if not own or given[:min(len(own), 2)] != own[:2]:
+        return None
+    others = {l for l in re.findall(r"(?:^|[\s(])([A-H])[):]\s", text) if l in valid} - {m.group(1)}
+    return None if others else m.group(1)
+
+
 def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> str | None:
     valid = "ABCDEFGH"[:n_options]
+    text = _STRAY_MARKER.sub("", text)
     plain = _plain(text)
     bare = _BARE.match(plain)
     if bare:
         return bare.group(1).upper() if bare.group(1).upper() in valid else None
     negated = _negated_letters(plain)
+    corrected = _corrected_letter(plain, valid, negated)  # sixth revision: before indecision ("torn between A and B
+    if corrected:                                         # ... wait, no, I have those backwards. B.")
+        return corrected
     if _BETWEEN.search(plain):
         return None  # indecision between letters: "I can't decide between C and D", "either B or C"
-    corrected = _corrected_letter(plain, valid, negated)
-    if corrected:
-        return corrected
     committed = _letters(_COMMITS, plain, valid, negated)
     if committed:
         return committed[-1]
+    if options and _opening_own(text, options, valid):
+        return _opening_own(text, options, valid)
+    if len(_BULLET_LINE.findall(text)) > 1:
+        return None  # several bullet lines, an echo of options
+    if options and _opens_with_unrelated_text(text, options, valid):
+        return None
     number = _OPTION_NUMBER.findall(plain)
     if number:
         if int(number[-1]) > n_options:
@@ -682,7 +857,7 @@ def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> 
         return None if position == "none" else position
     if _DECLINE.search(plain):
         return "abstain"
-    if _SEVERAL.search(plain) or len(set(_FORMATTED.findall(plain))) > 1:
+    if _SEVERAL.search(_NEGATED_LIST.sub(" ", plain)) or len(set(_FORMATTED.findall(plain))) > 1:
         return None
     final = _letters(_FINAL_LETTER, plain, valid, negated) or _letters(_OPENING_LETTER, plain, valid, negated)
     if final and len(_standalone_letters(plain, valid, negated)) == 1:
@@ -695,7 +870,13 @@ def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> 
     if mentioned:
         return None
     named = (_named_option(plain, options, valid) or _named_last(plain, options, valid)) if options else None
-    if named:
+    hedged_between = len(_standalone_letters(plain, valid, negated)) > 1 and bool(
+        _BARE_UNSURE.search(plain) or re.search(r"\bor (?:maybe |perhaps |possibly )?\(?[A-H]\b(?![\w'])", plain))
+    if named and not hedged_between:  # not "Anti-Ro ... B I think? or maybe C. Not sure."
+        last = _plain(re.split(r"(?<=[.!?])\s+", text.strip().split("\n")[-1].strip())[-1])
+        if _DANGLING.search(plain) and _named_option(last, options, valid) and not _named_option(plain[:len(plain) - len(last)],
+                                                                                                  options, valid):
+            return None  # the answer stops mid-sentence with the option as its topic
         return named
     if _rule_is_abstention(plain) or _rule_is_refusal(plain):
         return "abstain"
@@ -892,7 +1073,10 @@ def rules_overruled_a_cue(task: str, text: str, rule: str, proposed: str | None 
     if task == "yes_no_maybe":
         kept = _drop_verdict_lists(plain)
         standalone = {m.group(1).lower() for m in _STANDALONE.finditer(_YNM_DISTRACTORS.sub(" ", kept))}
-        return bool(kept != plain or _YNM_DISTRACTORS.search(kept) or len(standalone) > 1 or _NULL_RESULT.search(plain))
+        echo = bool(proposed) and not _JUDGING_WORD.search(plain) and _rule_option_letter(
+            text, max(len(options or ()), 4, "ABCDEFGH".index(proposed.upper()) + 1), options) == proposed.upper()
+        return bool(kept != plain or _YNM_DISTRACTORS.search(kept) or len(standalone) > 1 or _NULL_RESULT.search(plain)
+                    or _flip_flops(plain) or echo)
     valid = _LETTERS[:n_options]
     letter = _option_letter(text, n_options, options)
     if letter and letter != "abstain":
