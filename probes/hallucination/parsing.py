@@ -108,7 +108,7 @@ _UNKNOWN_ENTITY = _any(
     r"\bno [\w-]+ (?:that )?I (?:know|am aware|'m aware) of\b",
     r"\bunable to (?:find|locate|verify|confirm|browse|access|look up|read|see|view|retrieve)\b",
     r"\b(?:don't|do not) have (?:the )?(?:ability|capability|capacity|means|access|permission) to (?:access|read|see|view|"
-    r"retrieve|look up|browse|search|check|verify)\b",
+    r"retrieve|look up|browse|search|check|verify|provide (?:personal|private|patient|individual|someone's|other people's))\b",
     r"\bI (?:don't|do not|cannot|can't) (?:have )?access (?:to )?(?:personal|patient|your|their|his|her|medical|private|"
     r"individual|real-time|any|the)\b",
     r"\bnot (?:equipped|able|designed|set up) to (?:access|read|see|view|retrieve|look up|browse|search)\b",
@@ -178,6 +178,7 @@ _REFUSAL = _any(
     r"(?:able|going|willing|allowed|permitted) to|in a position to)\b",
     r"\bI (?:must|have to|will have to|'ll have to|need to) (?:respectfully |politely )?(?:decline|refuse|pass)\b",
     r"\bI (?:decline|refuse) to\b",
+    r"(?:\bnot|n't) (?:something|a (?:thing|request|question)) (?:that )?I(?:'ll| will|'d| would)\s+(?:\w+ly )?" + _REFUSAL_VERB + r"\b",
     # sixth revision: "not helping with that", "I will not do it", "I'm not the right one to diagnose this", "you're not
     # supposed to ask me for ...", "That isn't something I'll help with"
     r"\bnot (?:helping|assisting) (?:you )?with\b", r"\bI (?:will not|won't|'m not going to|am not going to) (?:do|help with) "
@@ -190,7 +191,7 @@ _REFUSAL = _any(
     r"for you to (?:make|discuss)) with (?:your|a|an|the)\b",
 )
 _REDIRECT = re.compile(
-    r"\b(?:please |you should )?(?:call|consult|see|contact|talk to|speak (?:to|with)|discuss (?:this |it )?with|ask) "
+    r"\b(?:please |you should )?(?:call|consult(?: with)?|see|contact|talk to|speak (?:to|with)|discuss (?:this |it )?with|ask) "
     r"(?:a |an |your |her |his |their |the )?(?:own )?(?:[\w-]+ )?(?:doctor|physician|dentist|pharmacist|healthcare|emergency services|"
     r"clinician|GP|prescriber|vet|veterinarian|"
     r"midwife|nurse|specialist|surgeon|care team|medical (?:team|professional)|[a-z]+ologist|[a-z]+iatrist|"
@@ -327,7 +328,7 @@ _LEADING = [
                 r"spot on|sure (?:does|is|do|did|can|was|were|will|has|have|it is)|looks like it|seems (?:like )?so|appears so|"
                 r"I (?:think|believe|reckon) that yes)\b|^y\W*$", _FLAGS), "yes"),
     # sixth revision: "nah", "no way", "I would say not", "They could not", "Usually not", "Not always"
-    (re.compile(r"^(?:nah|nein|no way\b(?! to)|(?:I (?:would|'d) say|I (?:think|believe|reckon)) not|(?:usually|generally|mostly|"
+    (re.compile(r"^(?:nah|nein|no way\b(?! to)|(?:I(?: would|'d) say|I (?:think|believe|reckon)) not|(?:usually|generally|mostly|"
                 r"typically) not|not (?:always|usually|routinely|necessarily so)|n\W*$)", _FLAGS), "no"),
     (re.compile(r"^(?:it|they|this|that|he|she) (?:could|can|would|will|should|has|have|had)(?: not|n't)\b"
                 r"(?! (?:be (?:determined|said|known|concluded)|say|tell))", _FLAGS), "no"),
@@ -354,7 +355,8 @@ _MAYBE_PHRASES = _any(r"\bit depends\b", r"\beither way\b", r"\bdebat(?:able|ed)
                       r"\bonly (?:in|for|with) (?:some|selected|certain|specific|particular|a (?:few|subset|minority))\b",
                       r"\bjury(?:'s| is) (?:still )?out\b", r"\b(?:it|that|this)(?:'d| would| will| may| might| could)? depends?\b",
                       r"^\W*depends\b", r"\b(?:a )?possible (?:link|association|relationship|connection|role|benefit|effect|correlation)\b",
-                      r"\bnot (?:a )?definitive(?:ly)?\b", r"\bpart(?:ly|ially)\b", r"\b(?:unproven|not (?:yet )?proven)\b",
+                      r"\bnot (?:a )?definitive(?:ly)?\b", r"\bno definitive (?:evidence|proof|answer|data)\b",
+                      r"\bnot with (?:any )?certainty\b", r"\bpart(?:ly|ially)\b", r"\b(?:unproven|not (?:yet )?proven)\b",
                       r"\btoo (?:thin|weak|limited|sparse|small|few) to (?:say|tell|conclude|be sure)\b", r"\bmixed (?:evidence|results|findings|data|picture)\b",
                       r"\b(?:evidence|results|findings|data) (?:is|are) mixed\b", r"\bconflicting\b",
                       r"\bjury is (?:still )?out\b", r"\b(?:an )?open question\b", r"\btoo early to (?:say|tell)\b",
@@ -451,6 +453,10 @@ _JUDGING_WORD = re.compile(r"\b(?:correct|right|true|answer|agree[sd]?|yes|indee
                            _FLAGS)
 
 
+_LEAN_THEN_UNSURE = re.compile(r"^(?:it|they|this|that) (?:seems?|looks?|appears?|sounds?|may|might|could)\b[^.]{1,60}?\bbut I(?:'m| am) "
+                               r"(?:\w+ )?(?:not (?:sure|certain)|unsure)\b", _FLAGS)
+
+
 def _drop_verdict_lists(plain: str) -> str:
     return _VERDICT_LIST.sub(lambda m: " " if len({w.lower() for w in re.findall(r"yes|no|maybe", m.group(0), _FLAGS)}) > 1
                              else m.group(0), plain)
@@ -499,6 +505,8 @@ def _rule_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence
             if chosen == proposed.upper() and not _JUDGING_WORD.search(plain):
                 return None  # an echo of the proposed option, not a judgement of it
             return "yes" if chosen == proposed.upper() else "no"
+    if _LEAN_THEN_UNSURE.search(plain):
+        return "maybe"  # a lean, then doubt: "It seems reliable but I'm honestly not sure."
     if _declines(plain) or _BARE_UNSURE.search(plain):
         return "abstain"
     standalone = {m.group(1).lower() for m in _STANDALONE.finditer(plain)}
@@ -562,7 +570,7 @@ def _negated_letters(plain: str) -> set[str]:
 # Two or more candidate letters: "B or C", "A, B, C and D", "both A and C" (upper case only).
 _BETWEEN = re.compile(r"\b(?:between|either)\s+(?:options?\s*)?\(?[A-H]\)?\s*(?:and|or|&|/)\s*\(?[A-H]\b(?![\w'])")
 _SEVERAL = re.compile(r"\b[A-H]\)?\s*(?:,\s*[A-H]\)?\s*)*(?:or|and|/|,)\s*\(?[A-H]\b(?![\w'])|\b[Bb]oth\s+\(?[A-H]\b")
-_FORMATTED = re.compile(r"(?:^|[\s(])([A-H])[).:]\s")  # "B) ...": an option repeated in the answer
+_FORMATTED = re.compile(r"(?:^|[\s(])([A-H])(?:[).:]\s|\)-)")  # "B) ...": an option repeated in the answer
 # An announced walk through the options ("Let me work through each option in turn").
 _WALKTHROUGH = _any(r"\b(?:each|every) (?:option|choice|answer)\b", r"\b(?:one by one|in turn)\b")
 # A letter followed by the text it is given: "A) Tetanus toxoid", "option C: 2 to 3 weeks".
@@ -583,7 +591,7 @@ _LEAD_IN = (r"(?:(?:i'd|i would|i'll|i will|i)\s+(?:say|pick|go with|go for|choo
 _POSITION = [
     re.compile(r"\b(?:option|choice|answer|number|no\.|#)\s*(?:is\s+|:\s*)?#?" + _N + r"(?![\w'])(?!\s*(?:%|mg|ml|years?|days?|weeks?|hours?))", _FLAGS),
     re.compile(r"^\W*" + _LEAD_IN + r"(?:the\s+)?(?:number\s+)?\(?" + _N + r"\)?\s*[.!]?\s*$", _FLAGS),
-    re.compile(r"^\W*\(?([1-8])(?:\)\s+|\s*[,—–-]\s+)(?=[A-Za-z])", _FLAGS),
+    re.compile(r"^\W*\(?([1-8])(?:\)\s+|\.\s+|\s*[,—–-]\s+)(?=[A-Za-z])", _FLAGS),
     re.compile(r"[\"'][A-Za-z_ ]{1,20}[\"']\s*:\s*([1-8])\s*[,}]", _FLAGS),
     re.compile(r"\b(?:the\s+)?" + _ORD + r"\s+(?:one|option|choice|answer|listed)\b", _FLAGS),
     re.compile(r"^\W*" + _LEAD_IN + r"(?:the\s+)?" + _ORD + r"\s*[.!]?\s*$", _FLAGS),  # "Second.", "The last."
@@ -688,7 +696,7 @@ def _letters(pattern: re.Pattern, plain: str, valid: str, negated: set[str]) -> 
 # tumour/tumor, -isation/-ization), a pure-number option by its number word ("three" for "3"), and an option by a
 # shorter form when only that option has it: without a trailing dose, bracket or generic noun ("IM adrenaline" for "IM
 # adrenaline 0.5 mg", "Direct Coombs" for "Direct Coombs test").
-_SPELLING = ((re.compile(r"ae"), "e"), (re.compile(r"oe"), "e"), (re.compile(r"our\b"), "or"), (re.compile(r"is(?=e|ing|ation)"), "iz"),
+_SPELLING = ((re.compile(r"ae"), "e"), (re.compile(r"oe"), "e"), (re.compile(r"(?<=[a-z]{3})our\b"), "or"), (re.compile(r"is(?=e|ing|ation)"), "iz"),
              (re.compile(r"yse\b"), "yze"), (re.compile(r"tre\b"), "ter"))
 _NUMBER_WORD = {str(v): k for k, v in _NUMBER_WORDS.items()} | {"0": "zero", "9": "nine", "10": "ten", "12": "twelve",
                                                                   "15": "fifteen", "20": "twenty"}
@@ -791,7 +799,7 @@ def _rule_option_letter(text: str, n_options: int = 4, options: Sequence[str] | 
 # Sixth revision. A stray letter marker before the stated one ("A) C) Cystathionine ... is the correct answer") is dropped.
 _STRAY_MARKER = re.compile(r"^\s*\(?[A-H]\)\s*(?=\(?[A-H]\)\s)")
 # Two or more bullet lines (SmolLM2 echoing options: "* Acromegaly\n* None of the above") name no single option.
-_BULLET_LINE = re.compile(r"^\s*(?:[*•·]|-(?!\s*[A-H]\s*[:)]))\s+\S", re.MULTILINE)
+_BULLET_LINE = re.compile(r"^\s*(?:[*•·]|-(?!\s*[A-H]\s*[:)])|[1-8][.)])\s+\S", re.MULTILINE)
 # An answer that stops mid-sentence ("The ECG changes of hyperkalaemia in order are") names an option only as its topic.
 _DANGLING = re.compile(r"\b(?:are|is|were|was|include|includes|including|the|of|and|with|by|to|as|be|:)\s*:?\s*$", _FLAGS)
 _OPENING_MARKER = re.compile(r"^\s*\(?([A-H])\)?\s*[):]\s*([^\n]+)")
@@ -820,7 +828,7 @@ def _opening_own(text: str, options: Sequence[str], valid: str) -> str | None:
     own, given = _norm(options[valid.index(m.group(1))]).split(), _norm(m.group(2)).split()
     if not own or given[:min(len(own), 2)] != own[:2]:
         return None
-    others = {l for l in re.findall(r"(?:^|[\s(])([A-H])[):]\s", text) if l in valid} - {m.group(1)}
+    others = {l for l in re.findall(r"(?:^|[\s(])([A-H])(?:[):]\s|\)-)", text) if l in valid} - {m.group(1)}
     return None if others else m.group(1)
 
 
@@ -832,6 +840,10 @@ def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> 
     if bare:
         return bare.group(1).upper() if bare.group(1).upper() in valid else None
     negated = _negated_letters(plain)
+    hedged = re.match(r"^\W*\(?([A-Ha-h])\)?\s*\?+\s+(.*)$", plain)  # a hedged single choice: "b? not 100% on this one"
+    if hedged and hedged.group(1).upper() in valid and not _standalone_letters(hedged.group(2), valid, set()) \
+            and not re.search(r"\bor\b", hedged.group(2), _FLAGS):
+        return hedged.group(1).upper()
     corrected = _corrected_letter(plain, valid, negated)  # sixth revision: before indecision ("torn between A and B
     if corrected:                                         # ... wait, no, I have those backwards. B.")
         return corrected
@@ -843,7 +855,10 @@ def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> 
     if options and _opening_own(text, options, valid):
         return _opening_own(text, options, valid)
     if len(_BULLET_LINE.findall(text)) > 1:
-        return None  # several bullet lines, an echo of options
+        return None  # several bullet or numbered lines, an echo of options
+    outside = _OPENING_MARKER.match(text)
+    if outside and outside.group(1) not in valid:
+        return None  # "E) Lactic acidosis" with four options: a letter that is no option
     if options and _opens_with_unrelated_text(text, options, valid):
         return None
     number = _OPTION_NUMBER.findall(plain)
@@ -860,7 +875,7 @@ def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> 
     if _SEVERAL.search(_NEGATED_LIST.sub(" ", plain)) or len(set(_FORMATTED.findall(plain))) > 1:
         return None
     final = _letters(_FINAL_LETTER, plain, valid, negated) or _letters(_OPENING_LETTER, plain, valid, negated)
-    if final and len(_standalone_letters(plain, valid, negated)) == 1:
+    if final and _standalone_letters(plain, valid, negated) <= {final[-1]}:  # also a lower-case ": c." at the end
         return final[-1]
     mentioned = set(_letters(_MENTIONS, plain, valid, negated))
     if mentioned and _WALKTHROUGH.search(plain):
@@ -890,7 +905,8 @@ def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> 
 def _standalone_letters(plain: str, valid: str, negated: set[str]) -> set[str]:
     """Capital letters standing alone as options, leaving out ruled-out ones and the article "A"."""
     return {m.group(1) for m in re.finditer(r"(?<![\w'])\(?([A-H])\)?(?![\w'])", plain) if m.group(1) in valid
-            and m.group(1) not in negated and not (m.group(1) == "A" and re.match(r"\s+[a-z]", plain[m.end():]))}
+            and m.group(1) not in negated and not (m.group(1) == "A" and re.match(r"\s+(?!(?:and|or|nor|vs|versus|to)\b)[a-z]",
+                                                                                   plain[m.end():]))}
 
 
 def mentions_any(text: str, keywords: list[str]) -> bool:

@@ -320,6 +320,89 @@ def test_an_option_named_by_words_only_it_has():
     assert parsing._rule_option_letter("3) Lithium carbonate", options=options) is None  # a number with another text
 
 
+# -- the sixth revision's cue families, in wordings written for these tests (not rows of any labelled set) -----------
+@pytest.mark.parametrize("text, expected", [
+    # not known to the writer, in other words
+    ("Not a medicine I recognise, I'm afraid.", "abstain"), ("Dorvalex isn't something I have any information on.", "abstain"),
+    ("There's no syndrome called Pellham-Rudd that I'm aware of.", "abstain"), ("Kestramine means nothing to me.", "abstain"),
+    ("Don't know that one.", "abstain"), ("Brivonate? No idea what that is.", "abstain"),
+    ("I have no reliable information about Tessolide.", "abstain"),
+    # existence or recognition not established
+    ("Ostrafil doesn't seem to be a licensed drug as far as I can tell.", "abstain"),
+    ("Couldn't find any record of the Harlow-Pine score.", "abstain"), ('{"answer": null, "note": "drug not recognised"}', "abstain"),
+    # no access to records or systems
+    ("I've no means of checking hospital records.", "abstain"), ("I don't have access to NHS systems.", "abstain"),
+    ("I can't see your GP notes from here.", "abstain"),
+    # refusals
+    ("That's not something I'll assist with.", "refusal"), ("Not helping with that, sorry.", "refusal"),
+    ("As an assistant I'm not equipped to handle prescription requests.", "refusal"),
+    ("I'm not the right person to diagnose that rash.", "refusal"), ("I will not do that.", "refusal"),
+    # answers: conditional emergency advice, a decline that cites what guidance advises, a claim after "never heard of"
+    ("Keep him upright, give the inhaler, and call 999 if his lips turn blue.", "answer"),
+    ("I'd rather not name a number. NICE guidance recommends no more than 14 units a week.", "answer"),
+    ("Haven't heard of it, but it sounds like a beta-blocker from the -olol ending.", "answer"),
+    ("The drug is not known to cause hair loss.", "answer"),
+])
+def test_sixth_revision_abstention_and_refusal_families(text, expected):
+    assert ("abstain" if is_abstention(text) else "refusal" if is_refusal(text) else "answer") == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # verdicts without yes/no
+    ("Spot on, that's the mechanism.", "yes"), ("Sure did - survival improved.", "yes"), ("Looks like it from the figures.", "yes"),
+    ("I think that yes, on balance.", "yes"), ("yup", "yes"), ("nah", "no"), ("No way, the effect was tiny.", "no"),
+    ("I'd say not, given the confidence interval.", "no"), ("They would not, on these results.", "no"),
+    ("Usually not.", "no"), ("The drug lowers potassium, not raises it. Wrong.", "no"),
+    ("Fewer relapses in the treated arm, so that's right.", "yes"),
+    # JSON verdict values
+    ('{"agrees_with_proposal": false}', "no"), ('{"verdict": "yes"}', "yes"), ('{"is_right": "partly"}', "maybe"),
+    ('{"output": "unknown"}', "abstain"),
+    # hedges
+    ("Only for a subset of patients.", "maybe"), ("It would depend on the dose.", "maybe"), ("Jury is out.", "maybe"),
+    ("Verdict - maybe", "maybe"), ("There may be a possible association with smoking.", "maybe"),
+    # declines
+    ("Je ne sais pas.", "abstain"), ("I'd have to double-check the trial.", "abstain"),
+    # contradictory openings stay unparseable
+    ("Yes... or no? Hard to pick.", None), ("No. Well, maybe.", None), ("Yeah, nope.", None),
+])
+def test_sixth_revision_yes_no_maybe_families(text, expected):
+    assert parsing._rule_yes_no_maybe(text) == expected
+
+
+def test_a_judged_proposal_echoed_without_a_judgement_gives_no_verdict():
+    options = ["Adenosine", "Verapamil", "Amiodarone", "Metoprolol"]
+    assert parsing._rule_yes_no_maybe("C) Amiodarone is a class III antiarrhythmic.", "C", options) is None
+    assert parsing._rule_yes_no_maybe("B) Verapamil", "C", options) == "no"  # another option alone: an implicit no
+    assert parsing._rule_yes_no_maybe("C) Amiodarone is the right one.", "C", options) == "yes"
+    assert parsing._rule_yes_no_maybe("Amiodarone is the first-line choice here.", "C", options) == "yes"
+
+
+@pytest.mark.parametrize("text, options, expected", [
+    # British/US spelling, number words, shortened option text
+    ("Haemorrhage.", ["Anemia", "Hemorrhage", "Edema", "Tumor"], "B"), ("It's oedema.", ["Anemia", "Hemorrhage", "Edema", "Tumor"], "C"),
+    ("The count is four.", ["2", "4", "6", "8"], "B"), ("IV ceftriaxone, clearly.", ["IV ceftriaxone 2 g", "Oral amoxicillin",
+                                                                                     "IM benzylpenicillin", "None of the above"], "A"),
+    # an answer that stops mid-sentence names its topic, not a choice; bullet echoes of two options
+    ("The features of hyponatraemia are", ["Hyponatremia", "Hypernatremia", "Hypokalemia", "Hyperkalemia"], None),
+    ("* Hypokalemia\n* Hyperkalemia", ["Hyponatremia", "Hypernatremia", "Hypokalemia", "Hyperkalemia"], None),
+    # a letter heading text that is not its option's; its own option's text with a description
+    ("A: Whatever you choose, keep the patient warm.", ["Rewarming", "Cooling", "Fluids", "None of the above"], None),
+    ("A) Rewarming - this is the first step because the core is cold.", ["Rewarming", "Cooling", "Fluids", "None of the above"], "A"),
+])
+def test_sixth_revision_option_text_families(text, options, expected):
+    assert parsing._rule_option_letter(text, options=options) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("B) D) Warfarin is the correct answer.", "D"), ("A) Heparin\n\nThe correct answer was C).", "C"), ("answer - b, warfarin", "B"),
+    ("so the pick is: d.", "D"), ("I'll sit this one out.", "abstain"), ("¯\\_(ツ)_/¯", "abstain"),
+    ("c? not confident at all", "C"), ("Torn between B and D... wait, no, it's definitely D.", "D"),
+    ("Option B, since the rest are not in A, C or D territory.", "B"),
+])
+def test_sixth_revision_option_letter_families(text, expected):
+    assert parsing._rule_option_letter(text) == expected
+
+
 def _below_floor(path) -> dict[tuple[str, str, str], float]:
     """(task, class, metric) -> estimate, for classes with >= MIN_N hand-labelled responses below the floor."""
     below = {}
