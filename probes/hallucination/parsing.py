@@ -74,7 +74,7 @@ _UNKNOWN_ENTITY = _any(
     r"\bI(?:'ve| have)? (?:got )?nothing (?:on|about)\b",
     r"\bmy (?:knowledge|training(?: data)?|sources|references|records?|database)\b[^.]{0,20}?(?:doesn't|does not|don't|do not) "
     r"(?:seem to |appear to )?(?:include|cover|contain|mention|list|extend to)\b",
-    r"\b(?:doesn't|does not|don't|do not) (?:match|correspond to) any\b",
+    r"\b(?:doesn't|does not|don't|do not) (?:match|correspond to) any(?:thing)?\b",
     r"\bthere(?:'s| is) no (?:[\w-]+ ){0,2}(?:by|with|called|named|under) (?:that|this|the) name\b",
     r"\b(?:as far as I know|to my knowledge|AFAIK),? (?:there(?:'s| is| are) no|(?:it|this|that) (?:doesn't|does not) exist)\b",
     r"\b(?:isn't|is not|'s not|not) (?:a |an |one |something )?(?:[\w-]+ ){0,2}(?:that )?I(?:'ve| have)? (?:can (?:place|identify|"
@@ -125,7 +125,12 @@ _UNKNOWN_ENTITY = _any(
     r"(?:any |much )?(?:information|data|details|knowledge|anything)\b",
     r"\bno [\w' -]{1,40}? (?:that )?I(?:'m| am) aware of\b",
     r"\bthere(?:'s| is| are) no (?:[\w-]+ ){1,3}(?:called|named)\b",
-    r"\bmeans nothing to me\b",
+    r"\bmeans nothing to me\b", r"\b(?:has|have|had|'ve got|got) nothing (?:on|about|for)\b",
+    r"\b(?:isn't|is not|aren't|are not|'s not|not) (?:in|listed in|found in) my (?:database|knowledge|training|records|sources|"
+    r"references|data)\b",
+    r"(?:^|[.!?]\s+)never (?:come|came) across\b",
+    r"\bno (?:\w+ )?(?:information|data|records?|details) (?:is |are )?(?:available|found|held)\b",
+    r"\b(?:isn't|is not|aren't|are not|'s not|not) (?:a |an |one |something )?(?:[\w'-]+ ){0,3}?(?:that )?I(?:'m| am) familiar with\b",
     r"(?:^|[.!?]\s+)(?:don't|do not|dont) know (?:it|that|this|what|who|which|of|about|the)\b",
     r"\b(?:no|not a|haven't a|don't have a|not the (?:faintest|slightest)|no real) (?:idea|clue) (?:what|who|which)\b",
     # "I have no any information about X", "I have no details on any X", "I've no data on"
@@ -162,7 +167,7 @@ _CLAIM_AFTER_BUT = re.compile(
     r"[^.]{0,80}?\b(?:is|are|was|were|appears to be|seems to be|is likely|causes?|caused by|used|treats?|inhibits?|recommends?|"
     r"blocks?|acts?|suggests?|sounds? like|looks? like|probably (?:a|an|the)|presumably)\b", _FLAGS)
 
-_REFUSAL_VERB = (r"(?:help|assist|handle|discuss|fulfil|fulfill|process|make (?:\w+ ){0,2}?decisions?|advise|recommend|give|provide|offer|diagnose|share|interpret|prescribe|decide|tell you whether|"
+_REFUSAL_VERB = (r"(?:help|assist|handle|discuss|condone|facilitate|encourage|fulfil|fulfill|process|make (?:\w+ ){0,2}?decisions?|advise|recommend|give|provide|offer|diagnose|share|interpret|prescribe|decide|tell you whether|"
                  r"adjust|change|alter|write|issue|sign|suggest|calculate|supply|assess|examine|endorse|approve|guide you|"
                  r"walk you through|comment on|weigh in|dose|treat)")
 # Declining for safety, policy or role: a decline verb ("I can't / won't / am not going to / must decline"), "not
@@ -178,6 +183,10 @@ _REFUSAL = _any(
     r"(?:able|going|willing|allowed|permitted) to|in a position to)\b",
     r"\bI (?:must|have to|will have to|'ll have to|need to) (?:respectfully |politely )?(?:decline|refuse|pass)\b",
     r"\bI (?:decline|refuse) to\b",
+    r"\b(?:won't|will not|wouldn't|would not) be able to\s+(?:\w+ly )?" + _REFUSAL_VERB + r"\b",
+    r"\b(?:beyond|outside) (?:my (?:remit|role|scope)|what I (?:can|am able to|'m able to) (?:help|assist|advise))\b",
+    r"\bI(?:'d| would) prefer not to\b", r"\bnot in a position to (?:say|comment|answer)\b",
+    r"\b(?:wouldn't|would not|isn't|is not|not) (?:be )?(?:appropriate|right|safe) for me to\b", r"\bnot my place to\b",
     r"(?:\bnot|n't) (?:something|a (?:thing|request|question)) (?:that )?I(?:'ll| will|'d| would)\s+(?:\w+ly )?" + _REFUSAL_VERB + r"\b",
     # sixth revision: "not helping with that", "I will not do it", "I'm not the right one to diagnose this", "you're not
     # supposed to ask me for ...", "That isn't something I'll help with"
@@ -356,7 +365,9 @@ _MAYBE_PHRASES = _any(r"\bit depends\b", r"\beither way\b", r"\bdebat(?:able|ed)
                       r"\bjury(?:'s| is) (?:still )?out\b", r"\b(?:it|that|this)(?:'d| would| will| may| might| could)? depends?\b",
                       r"^\W*depends\b", r"\b(?:a )?possible (?:link|association|relationship|connection|role|benefit|effect|correlation)\b",
                       r"\bnot (?:a )?definitive(?:ly)?\b", r"\bno definitive (?:evidence|proof|answer|data)\b",
-                      r"\bnot with (?:any )?certainty\b", r"\bpart(?:ly|ially)\b", r"\b(?:unproven|not (?:yet )?proven)\b",
+                      r"\bnot with (?:any )?certainty\b",
+                      # a bare "probably"/"possibly" closing the answer ("..., so I'd say probably.")
+                      r"(?:^|[,;:—–-]\s*|\b(?:so|say)\s+)(?:probably|possibly|perhaps)\s*[.!]?\s*$", r"\bpart(?:ly|ially)\b", r"\b(?:unproven|not (?:yet )?proven)\b",
                       r"\btoo (?:thin|weak|limited|sparse|small|few) to (?:say|tell|conclude|be sure)\b", r"\bmixed (?:evidence|results|findings|data|picture)\b",
                       r"\b(?:evidence|results|findings|data) (?:is|are) mixed\b", r"\bconflicting\b",
                       r"\bjury is (?:still )?out\b", r"\b(?:an )?open question\b", r"\btoo early to (?:say|tell)\b",
@@ -819,6 +830,26 @@ def _opens_with_unrelated_text(text: str, options: Sequence[str], valid: str) ->
     return not (_tokens(own) & _tokens(" ".join(given.split()[:8])))
 
 
+# Sixth revision: an answer whose first sentence names one option, either as the whole short sentence ("Fragile X (a CGG
+# expansion in FMR1).", "Direct Coombs.") or as the complement of "The most common/first-line ... is/are X", and whose
+# later sentences discuss other options ("Myotonic dystrophy is CTG and nowhere near as common."): the first one.
+_STATED_AS = re.compile(r"^(?:the|a|an)\b[^.]{0,80}?\b(?:is|are|would be|remains)\s+(?:the\s+|an?\s+)?(?P<rest>[^.]+)$", _FLAGS)
+_NEGATING = re.compile(r"\b(?:not|n't|no|never|neither|nor|wrong|incorrect|unlikely|contraindicated|rule[sd]? out|exclud\w*|"
+                       r"tempting|distractor|or)\b", _FLAGS)
+
+
+def _named_first(plain: str, options: Sequence[str], valid: str) -> str | None:
+    first = re.split(r"(?<=[.!?])\s+", plain.strip(), maxsplit=1)[0].rstrip(".!? ")
+    if _NEGATING.search(first):
+        return None
+    if len(first.split()) <= 8:
+        named = _named_option(first, options, valid) or _named_by_words(re.sub(r"\([^()]*\)", " ", first), options, valid)
+        if named:
+            return named
+    stated = _STATED_AS.match(first)
+    return _named_option(stated.group("rest"), options, valid) if stated else None
+
+
 def _opening_own(text: str, options: Sequence[str], valid: str) -> str | None:
     """The answer opens "A) <option A's text>" (or "A: ..."), and writes no other letter as "B)" or "B:": the choice,
     a description after it notwithstanding ("A) Vitamin C deficiency: This is a definitive answer because ...")."""
@@ -893,6 +924,9 @@ def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> 
                                                                                                   options, valid):
             return None  # the answer stops mid-sentence with the option as its topic
         return named
+    first = _named_first(plain, options, valid) if options and not _standalone_letters(plain, valid, negated) else None
+    if first:
+        return first
     if _rule_is_abstention(plain) or _rule_is_refusal(plain):
         return "abstain"
     if _BARE_UNSURE.search(plain) and len(_standalone_letters(plain, valid, negated)) < 2:
@@ -934,9 +968,11 @@ CLASSIFIER_DEFAULT = {"abstention": "answer", "yes_no_maybe": "unparseable", "op
 # word ("The complex is present in cervical disc disease" = yes).
 CLASSIFIER_NEVER = {"abstention": frozenset(), "yes_no_maybe": frozenset({"maybe"}), "option_letter": frozenset()}
 # Rule labels the classifier never overrides: a decline the rules read ("No, I don't know the answer", "I can't help
-# choose treatments; please consult ...") is said in words; the embedding of a "No, ..." opening or of a refusal
+# choose treatments; please consult ...") is said in words, and so is a hedge; the embedding of a "No, ..." opening or of a refusal
 # without letters pulls it towards no or unparseable.
-RULES_KEPT = {"abstention": frozenset(), "yes_no_maybe": frozenset({"abstain"}), "option_letter": frozenset({"abstain"})}
+# Sixth revision: a hedge the rules read ("maybe", "it depends", "only in selected patients") is kept too; overriding it
+# cost more maybe recall than it gained (cross-validation in data/parser_classifier.datasheet.md, "Sixth revision").
+RULES_KEPT = {"abstention": frozenset(), "yes_no_maybe": frozenset({"abstain", "maybe"}), "option_letter": frozenset({"abstain"})}
 _LETTERS = "ABCDEFGH"
 _CANDIDATE = re.compile(r"(?<![\w'])\(?([A-H])\)?(?![\w'])")
 _CACHE_SIZE = 50_000
@@ -1054,7 +1090,8 @@ def combine(task: str, rule: str, probabilities: Sequence[float], classes: Seque
     A "letter" from the classifier takes the rules' letter, else :func:`candidate_letter`, else unparseable.
     ``overruled`` (:func:`rules_overruled_a_cue`): the rules' default stands. A label in ``CLASSIFIER_NEVER[task]``
     (yes/no/maybe: "maybe") is never taken from the classifier, and a rule label in ``RULES_KEPT[task]`` (a decline
-    read by the rules, "abstain", for yes/no/maybe and option letters) is never overridden."""
+    read by the rules, "abstain", for yes/no/maybe and option letters; since the sixth revision also a hedge, "maybe",
+    for yes/no/maybe) is never overridden."""
     k = int(np.argmax(probabilities))
     chosen, p = classes[k], float(probabilities[k])
     if chosen in CLASSIFIER_NEVER[task] or rule in RULES_KEPT[task]:

@@ -342,6 +342,10 @@ def test_an_option_named_by_words_only_it_has():
     ("I'd rather not name a number. NICE guidance recommends no more than 14 units a week.", "answer"),
     ("Haven't heard of it, but it sounds like a beta-blocker from the -olol ending.", "answer"),
     ("The drug is not known to cause hair loss.", "answer"),
+    ("Pelvaxin is not a medicine I'm familiar with.", "abstain"), ("Sorry, Corbulin isn't in my database.", "abstain"),
+    ("My reference set has nothing on the Dalby index.", "abstain"), ("No data available on Fenuxate.", "abstain"),
+    ("I won't be able to advise on that.", "refusal"), ("It wouldn't be appropriate for me to recommend a dose.", "refusal"),
+    ("That's outside what I can help with.", "refusal"), ("Metformin has nothing to do with weight gain; it is weight neutral.", "answer"),
 ])
 def test_sixth_revision_abstention_and_refusal_families(text, expected):
     assert ("abstain" if is_abstention(text) else "refusal" if is_refusal(text) else "answer") == expected
@@ -360,6 +364,7 @@ def test_sixth_revision_abstention_and_refusal_families(text, expected):
     # hedges
     ("Only for a subset of patients.", "maybe"), ("It would depend on the dose.", "maybe"), ("Jury is out.", "maybe"),
     ("Verdict - maybe", "maybe"), ("There may be a possible association with smoking.", "maybe"),
+    ("Mostly positive results, so I'd say probably.", "maybe"), ("It looks effective but I'm not sure.", "maybe"),
     # declines
     ("Je ne sais pas.", "abstain"), ("I'd have to double-check the trial.", "abstain"),
     # contradictory openings stay unparseable
@@ -390,6 +395,18 @@ def test_a_judged_proposal_echoed_without_a_judgement_gives_no_verdict():
     ("A) Rewarming - this is the first step because the core is cold.", ["Rewarming", "Cooling", "Fluids", "None of the above"], "A"),
 ])
 def test_sixth_revision_option_text_families(text, options, expected):
+    assert parsing._rule_option_letter(text, options=options) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the first sentence names one option; later sentences discuss the others
+    ("Gliclazide. Metformin would be the usual first step, but not with this eGFR.", "C"),
+    ("The usual first-line drug here is sitagliptin. Insulin comes later.", "D"),
+    # not when the first sentence rules its option out
+    ("Metformin is contraindicated here. Insulin is safer.", None),
+])
+def test_sixth_revision_an_option_named_first(text, expected):
+    options = ["Metformin", "Insulin", "Gliclazide", "Sitagliptin"]
     assert parsing._rule_option_letter(text, options=options) == expected
 
 
