@@ -201,6 +201,8 @@ def main(argv: list[str]) -> None:
         # current cue detectors for every rule version, the old versions having no such function
         r["overruled_then"] = parsing.rules_overruled_a_cue(r["task"], r["response"], r["rule_then"],
                                                             **question_context(r["task"], r["question"]))
+        # sixth revision: whether that version's label is a verdict the answer states explicitly (current detectors)
+        r["stated_then"] = parsing.rules_stated_a_verdict(r["task"], r["response"], r["rule_then"])
     parsing.embed_texts([s for r in rows for s in parsing.classifier_segments(r["response"]).values()])  # one batch
 
     saved: dict[str, np.ndarray] = {}
@@ -226,7 +228,8 @@ def main(argv: list[str]) -> None:
                     for fold, (test, probs, classes) in fold_probs.items():
                         pairs[fold] = [(subset[i]["label"], parsing.combine(
                             task, subset[i]["rule_then"], p, classes, t_fill, t_over, subset[i]["response"],
-                            valid_letters(task, subset[i]["question"]), subset[i]["overruled_then"]))
+                            valid_letters(task, subset[i]["question"]), subset[i]["overruled_then"],
+                            subset[i]["stated_then"]))
                             for i, p in zip(test, probs)]
                     deciding = [pair for fold in DECIDING_FOLDS for pair in pairs[fold]]
                     key = objective(deciding)
