@@ -262,9 +262,19 @@ def _rule_is_refusal(text: str) -> bool:
     to access personal data") is an abstention, not a refusal: callers check ``is_abstention`` first."""
     first = _first_sentence(text)
     redirect = _REDIRECT.search(first)
-    if redirect and (_ANSWER_BEFORE.search(first[:redirect.start()]) or _CONDITIONAL.match(first, redirect.end())):
+    if redirect and (_ANSWER_BEFORE.search(first[:redirect.start()]) or (
+            _CONDITIONAL.match(first, redirect.end()) and len(first[:redirect.start()].split()) >= 3)):
         redirect = None  # "The usual dose is 500 mg, but please contact your doctor if ...": an answer, then advice
-    return bool(_REFUSAL.search(text) or redirect) and not (_CONTINUES.search(text) or _CITED_ADVICE.search(text))
+    return bool(_REFUSAL.search(text) or redirect) and not (_CONTINUES.search(text) or _cites_advice(text))
+
+
+def _cites_advice(text: str) -> bool:
+    """A sentence giving what an authority advises (not a redirection: "The NHS says to speak to your pharmacist")."""
+    for m in _CITED_ADVICE.finditer(text):
+        sentence = re.split(r"(?<=[.!?])\s", text[m.start():], maxsplit=1)[0]
+        if not _REDIRECT.search(sentence):
+            return True
+    return False
 
 
 # Declining to choose, in a question with fixed answers (yes/no/maybe or lettered options).
@@ -286,7 +296,7 @@ _DECLINE = _any(
     r"\b(?:leave|leaving) (?:this|it|the question) (?:unanswered|blank)\b",
     r"\bdon't know the answer\b",
     # sixth revision: sitting the question out, a shrug, "I don't know" in other languages
-    r"\bsit(?:ting)? (?:this|that|it) (?:one )?out\b", r"\b(?:pass|passing) on (?:this|that) (?:one|question)\b",
+    r"\bsit(?:ting)? (?:this|that|it) (?:one )?out\b", r"^\W*(?:can't|cannot|can not|couldn't|could not) (?:say|tell|determine|judge|answer)\b", r"\b(?:pass|passing) on (?:this|that) (?:one|question)\b",
     r"\bskip(?:ping)? (?:this|that) (?:one|question)\b", r"\(ツ\)|🤷",
     r"\bje ne sais pas\b", r"\bich wei(?:ß|ss) (?:es )?nicht\b", r"\bno (?:lo )?s[ée]\b(?=\W*$)", r"\bnon lo so\b",
     # the text itself cannot settle it: "the study does not answer the question"
@@ -317,6 +327,7 @@ _EXPLICIT_YNM = _any(
     r"\b(?:evidence|data|results?|study|trial|findings?)\s+(?:suggests?|supports?|indicates?|shows?|points? to(?:wards)?|"
     r"favou?rs?)\s+(?:a\s+)?" + _V,
     r"\b(?:probably|likely|I think|I believe|I reckon)\s+(?:that\s+)?" + _V,
+    r"^\W*(?:mostly|largely|generally|broadly|essentially|basically|overall)[,:]?\s+" + _V,
     r"\b(?:that's|that is|it's|it is|this is)\s+a\s+(?:\w+\s+)?" + _V + r"(?=\s*(?:[.!,;)]|$))",  # "I'd say that's a yes"
     r"[,;]\s*(?:and|so|then)\s+" + _V + r"(?=\s*[.!]?\s*$)",  # "..., and yes"
 )
@@ -348,12 +359,16 @@ _LEADING = [
     (re.compile(r"^(?:absolutely|definitely|certainly) not\b", _FLAGS), "no"),
     (re.compile(r"^(?:yes|yep|yeah|yup|yea|ja|oui|absolutely|definitely|certainly|indeed|correct|exactly|precisely|agreed|"
                 r"spot on|sure (?:does|is|do|did|can|was|were|will|has|have|it is)|looks like it|seems (?:like )?so|appears so|"
-                r"I (?:think|believe|reckon) that yes)\b|^y\W*$", _FLAGS), "yes"),
+                r"I (?:think|believe|reckon) that yes|without (?:a|any) doubt|of course|undoubtedly|unquestionably|"
+                r"affirmative(?=\s*(?:[,.;:!\-–—]|$))|I (?:\w+ )?agree\b(?! that| with (?:some|part))|that's the one)\b|^y\W*$",
+                _FLAGS), "yes"),
     # sixth revision: "nah", "no way", "I would say not", "They could not", "Usually not", "Not always"
-    (re.compile(r"^(?:nah|nein|no way\b(?! to)|(?:I(?: would|'d) say|I (?:think|believe|reckon)) not|(?:usually|generally|mostly|"
+    (re.compile(r"^(?:nah|nein|no way\b(?! to)|negative(?=\s*(?:[,.;:!\-–—]|$))|I (?:\w+ )?disagree\b|"
+                r"I (?:don't|do not) agree\b|(?:I(?: would|'d) say|I (?:think|believe|reckon)) not|(?:usually|generally|mostly|"
                 r"typically) not|not (?:always|usually|routinely|necessarily so)|n\W*$)", _FLAGS), "no"),
     (re.compile(r"^(?:it|they|this|that|he|she) (?:could|can|would|will|should|has|have|had)(?: not|n't)\b"
-                r"(?! (?:be (?:determined|said|known|concluded)|say|tell))", _FLAGS), "no"),
+                r"(?! (?:be (?:determined|said|known|concluded|excluded|ruled out)|say|tell|been (?:studied|shown|"
+                r"established|tested|proven|proved)))", _FLAGS), "no"),
     (re.compile(r"^(?:no|nope)\b(?=\s*(?:[,.;:!\-–—(]|$|it\b|they\b|this\b|that\b|there is not\b))", _FLAGS), "no"),
     (re.compile(r"^(?:not (?:really|at all)|(?:probably|likely) not|I (?:don't|do not) (?:think|believe) so)\b", _FLAGS),
      "no"),
@@ -378,7 +393,7 @@ _MAYBE_PHRASES = _any(r"\bit depends\b", r"\beither way\b", r"\bdebat(?:able|ed)
                       r"\bjury(?:'s| is) (?:still )?out\b", r"\b(?:it|that|this)(?:'d| would| will| may| might| could)? depends?\b",
                       r"^\W*depends\b", r"\b(?:a )?possible (?:link|association|relationship|connection|role|benefit|effect|correlation)\b",
                       r"\bnot (?:a )?definitive(?:ly)?\b", r"\bno definitive (?:evidence|proof|answer|data)\b",
-                      r"\bnot with (?:any )?certainty\b",
+                      r"\bnot with (?:any )?certainty\b", r"\b(?:it's|it is) complicated\b",
                       # a bare "probably"/"possibly" closing the answer ("..., so I'd say probably.")
                       r"(?:^|[,;:—–-]\s*|\b(?:so|say)\s+)(?:probably|possibly|perhaps)\s*[.!]?\s*$", r"\bpart(?:ly|ially)\b", r"\b(?:unproven|not (?:yet )?proven)\b",
                       r"\btoo (?:thin|weak|limited|sparse|small|few) to (?:say|tell|conclude|be sure)\b", r"\bmixed (?:evidence|results|findings|data|picture)\b",
@@ -460,7 +475,7 @@ def _no_then_decline(plain: str) -> bool:
 # "Yes, maybe.", "Nope, maybe.") commits to neither.
 _VW = r"(yes|yep|yeah|no|nope|nah|maybe)"
 _FLIP = re.compile(r"^\W*" + _VW + r"\s*[.?!,;:…—–-]+\s*(?:(?:actually|wait|or|well|hmm+|no wait|or rather|then again)[,.…]*\s+)?"
-                   + _VW + r"\b", _FLAGS)
+                   + _VW + r"(?=\s*(?:[.?!,;:…—–-]|$))", _FLAGS)  # not "Yes, no doubt."
 _VERDICT_KIND = {"yes": "yes", "yep": "yes", "yeah": "yes", "no": "no", "nope": "no", "nah": "no", "maybe": "maybe"}
 
 
@@ -562,6 +577,9 @@ _COMMITS = _any(
     + _L + _NOT_A_SECOND_LETTER,
     r"\b(?:it's|it is|it must be|so|thus|hence|therefore|actually)\b[,:.…]*\s+(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
     r"\b(?:answer|ans)\s+" + _L + r"(?=\s*[.!]?\s*$)",  # "... Answer C." at the end
+    # sixth revision: a hedged single letter closing the answer ("Not sure, maybe C?"), not after "or" ("B or maybe C")
+    r"(?<!or )(?<!or, )\b(?:maybe|perhaps|possibly|probably|I guess|I'd guess|my guess is|guessing)\s+(?:option\s*)?" + _L
+    + r"(?=\s*[?.!…]*\s*$)",
     r"(?:^|[\s(\"'“])([A-H])[\"'”]?\)?\s+is\s+(?:the\s+)?(?:correct|right|best)\b",
     # an arrow or a dash before a final letter: "-> D", "→ C", "none of the listed locations fit — A."
     r"(?:→|->|=>|⇒)\s*(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
@@ -617,7 +635,7 @@ _POSITION = [
     re.compile(r"^\W*" + _LEAD_IN + r"(?:the\s+)?(?:number\s+)?\(?" + _N + r"\)?\s*[.!]?\s*$", _FLAGS),
     re.compile(r"^\W*\(?([1-8])(?:\)\s+|\.\s+|\s*[,—–-]\s+)(?=[A-Za-z])", _FLAGS),
     re.compile(r"[\"'][A-Za-z_ ]{1,20}[\"']\s*:\s*([1-8])\s*[,}]", _FLAGS),
-    re.compile(r"\b(?:the\s+)?" + _ORD + r"\s+(?:one|option|choice|answer|listed)\b", _FLAGS),
+    re.compile(r"\b(?!final\s+answer)(?:the\s+)?" + _ORD + r"\s+(?:one|option|choice|answer|listed)\b", _FLAGS),  # not "final answer"
     re.compile(r"^\W*" + _LEAD_IN + r"(?:the\s+)?" + _ORD + r"\s*[.!]?\s*$", _FLAGS),  # "Second.", "The last."
     re.compile(r"\b(?:go (?:for|with)|pick|choose|definitely|it's|is)\s+(?:the\s+)?" + _ORD + r"\s*(?:[.!,]|$)", _FLAGS),
 ]
@@ -879,6 +897,9 @@ def _opening_own(text: str, options: Sequence[str], valid: str) -> str | None:
 def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> str | None:
     valid = "ABCDEFGH"[:n_options]
     text = _STRAY_MARKER.sub("", text)
+    xml = re.findall(r"<([A-Za-z_]{1,20})>\s*\(?([A-Ha-h])\)?\s*</\1>", text)  # "<answer>C</answer>"
+    if len({letter.upper() for _, letter in xml}) == 1:
+        return xml[0][1].upper() if xml[0][1].upper() in valid else None
     plain = _plain(text)
     bare = _BARE.match(plain)
     if bare:

@@ -357,6 +357,8 @@ def test_an_option_named_by_words_only_it_has():
     ("My reference set has nothing on the Dalby index.", "abstain"), ("No data available on Fenuxate.", "abstain"),
     ("I won't be able to advise on that.", "refusal"), ("It wouldn't be appropriate for me to recommend a dose.", "refusal"),
     ("That's outside what I can help with.", "refusal"), ("Metformin has nothing to do with weight gain; it is weight neutral.", "answer"),
+    ("I can't advise on doses. The NHS says to speak to your pharmacist.", "refusal"),  # cited advice that redirects
+    ("Please see your GP if you are worried.", "refusal"),  # a conditional redirection with no advice before it
 ])
 def test_sixth_revision_abstention_and_refusal_families(text, expected):
     assert ("abstain" if is_abstention(text) else "refusal" if is_refusal(text) else "answer") == expected
@@ -376,6 +378,9 @@ def test_sixth_revision_abstention_and_refusal_families(text, expected):
     ("Only for a subset of patients.", "maybe"), ("It would depend on the dose.", "maybe"), ("Jury is out.", "maybe"),
     ("Verdict - maybe", "maybe"), ("There may be a possible association with smoking.", "maybe"),
     ("Mostly positive results, so I'd say probably.", "maybe"), ("It looks effective but I'm not sure.", "maybe"),
+    ("It's complicated.", "maybe"), ("Without a doubt.", "yes"), ("Affirmative, the endpoint was met.", "yes"), ("I agree.", "yes"),
+    ("I disagree.", "no"), ("Largely no.", "no"), ("Can't tell from the abstract alone.", "abstain"),
+    ("Yes, no doubt about it.", "yes"), ("It has not been studied.", None),
     # declines
     ("Je ne sais pas.", "abstain"), ("I'd have to double-check the trial.", "abstain"),
     # contradictory openings stay unparseable
@@ -426,6 +431,7 @@ def test_sixth_revision_an_option_named_first(text, expected):
     ("so the pick is: d.", "D"), ("I'll sit this one out.", "abstain"), ("¯\\_(ツ)_/¯", "abstain"),
     ("c? not confident at all", "C"), ("Torn between B and D... wait, no, it's definitely D.", "D"),
     ("Option B, since the rest are not in A, C or D territory.", "B"),
+    ("<choice>B</choice>", "B"), ("Unsure... maybe D?", "D"), ("A or maybe D.", None), ("D, final answer.", "D"),
 ])
 def test_sixth_revision_option_letter_families(text, expected):
     assert parsing._rule_option_letter(text) == expected
