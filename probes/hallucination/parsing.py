@@ -1176,9 +1176,17 @@ def rules_overruled_a_cue(task: str, text: str, rule: str, proposed: str | None 
 
 
 def rules_stated_a_verdict(task: str, text: str, rule: str) -> bool:
-    """Sixth revision: True where the yes/no/maybe rules read a verdict the answer states explicitly ("yes/no/maybe: no",
-    "The answer is yes", a JSON verdict value, a verdict word or "y"/"n" as the whole answer); the classifier does not
-    override it. Other tasks: False."""
+    """Sixth revision: True where the rules read a verdict the answer states explicitly; the classifier does not override
+    it. Yes/no/maybe: "yes/no/maybe: no", "The answer is yes", a JSON verdict value, a verdict word or "y"/"n" as the
+    whole answer. Option letters: the letter alone, or the last letter of a commitment ("the answer is B", "that leaves
+    us with B", "I'd go with D"). Abstention: False."""
+    if task == "option_letter":
+        plain = _plain(text)
+        if rule not in _LETTERS:
+            return False
+        bare = _BARE.match(plain)
+        committed = _letters(_COMMITS, plain, _LETTERS, _negated_letters(plain))
+        return bool(bare and bare.group(1).upper() == rule) or bool(committed and committed[-1] == rule)
     if task != "yes_no_maybe" or rule not in ("yes", "no", "maybe"):
         return False
     plain = _YNM_DISTRACTORS.sub(" ", _drop_verdict_lists(_plain(text))).strip()
@@ -1207,7 +1215,8 @@ def abstention_label(text: str) -> str:
     abstentions ("It is rocuronium.": 38 of 233 scripted real-entity answers; "X is usually started at
     20 mg once daily and works well.": 21 of 233 abstain, 3 refusal), which biases the fabrication rate.
     Kept for study; see data/parser_classifier.datasheet.md. The fifth revision's head, trained with the
-    training bank, still reads 24 of 233 scripted "It is <real answer>." as abstentions, so it stays unused."""
+    training bank, still reads 24 of 233 scripted "It is <real answer>." as abstentions, and the sixth's 28 of 233, so
+    it stays unused."""
     return _hybrid("abstention", text, rule_abstention_label(text))
 
 

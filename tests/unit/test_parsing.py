@@ -463,7 +463,7 @@ def test_development_set_meets_the_issue_floor_for_every_class():
 # an option named by its text alone as unparseable (ph-178 "Metformin"), where the later guides (heldout4) and the fifth
 # revision read it as that option's letter; and the retrained classifier reads "None of the options is correct."
 # (ph-180, unparseable) as a decline. Sixth revision: ph-184 ("Intramuscular adrenaline 0.5 mg (1:1000).", option text
-# alone, unparseable under this set's guide) is read as that option too (floor lowered from 0.83).
+# alone, unparseable under this set's guide) is read as that option too, as later guides label it (floor lowered).
 FIRST_HELD_OUT_SHORTFALLS = {
     ("option_letter", "abstain", "precision"): 0.88,  # 8/9
     ("option_letter", "unparseable", "recall"): 0.75,  # 9/12
@@ -521,7 +521,7 @@ def test_third_held_out_set_meets_the_issue_floor_for_every_class():
 FOURTH_HELD_OUT_SHORTFALLS = {
     ("abstention", "refusal", "recall"): 0.88,  # 23/26 (fifth revision: 15/26)
     ("option_letter", "A", "precision"): 0.85,  # 35/41 (34/43)
-    ("option_letter", "unparseable", "recall"): 0.78,  # 37/47 (32/47)
+    ("option_letter", "unparseable", "recall"): 0.80,  # 38/47 (32/47)
     ("yes_no_maybe", "no", "recall"): 0.88,  # 37/42 (31/42)
     ("yes_no_maybe", "unparseable", "precision"): 0.78,  # 37/47 (34/61)
     ("yes_no_maybe", "yes", "recall"): 0.86,  # 26/30 (23/30)
@@ -591,10 +591,10 @@ def test_the_training_bank_is_training_data_only_and_copies_no_labelled_row():
 # it; the fifth revision was frozen for it. Its first run (2026-11-27) met 9 of 28 class figures (8 of 28 once the
 # harness read every proposal phrasing; 89 of 436 misparsed); that is its held-out result, recorded in its datasheet.
 # Its failures were read for the sixth revision and the classifier is trained on it, so it is development data now:
-# the floors below are the sixth revision's in-sample figures, rounded down (19 of 436 misparsed), guarding fixes,
+# the floors below are the sixth revision's in-sample figures, rounded down (17 of 436 misparsed), guarding fixes,
 # not generalisation.
 FIFTH_HELD_OUT_SHORTFALLS = {
-    ("option_letter", "A", "precision"): 0.84,  # 22/26
+    ("option_letter", "A", "precision"): 0.88,  # 22/25
     ("yes_no_maybe", "unparseable", "precision"): 0.78,  # 26/33
     ("yes_no_maybe", "unparseable", "recall"): 0.86,  # 26/30
     ("yes_no_maybe", "yes", "recall"): 0.88,  # 31/35
