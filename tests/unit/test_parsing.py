@@ -25,6 +25,7 @@ from probes.hallucination.data.check_parsers import (
     FOURTH_HELD_OUT,
     SECOND_HELD_OUT,
     SETS,
+    SIXTH_HELD_OUT,
     THIRD_HELD_OUT,
     load,
     per_class,
@@ -550,12 +551,13 @@ def test_development_sets_are_large_and_well_formed():
     assert all(set(r) <= {"id", "source", "task", "question", "response", "label", "note"} for r in third)
 
 
-def test_check_parsers_lists_the_fifth_set_as_the_fresh_one_and_the_others_as_development():
+def test_check_parsers_lists_the_sixth_set_as_the_fresh_one_and_the_others_as_development():
     names = dict((path.name, name) for name, path in SETS)
     assert names["parser_heldout3.jsonl"] == "third held-out set (since looked at)"
     assert names[FOURTH_HELD_OUT.name] == "fourth held-out set (since looked at)"
-    assert names[FIFTH_HELD_OUT.name] == "fresh held-out set"
-    assert FIFTH_HELD_OUT.name == "parser_heldout5.jsonl"
+    assert names[FIFTH_HELD_OUT.name] == "fifth held-out set (since looked at)"
+    assert names[SIXTH_HELD_OUT.name] == "fresh held-out set"
+    assert SIXTH_HELD_OUT.name == "parser_heldout6.jsonl"
 
 
 def test_fourth_held_out_set_is_the_frozen_file_of_its_datasheet():
@@ -580,6 +582,11 @@ def test_the_training_bank_is_training_data_only_and_copies_no_labelled_row():
     # "No idea.", "The second option.") coincide with bank rows (see parser_training_bank.datasheet.md); none longer.
     shared = {key(r) for r in bank} & {key(r) for r in load(FIFTH_HELD_OUT)}
     assert len(shared) == 12 and all(len(text.split()) <= 7 for _, text in shared)
+    # Likewise parser_heldout6 (its writer could not read the bank): 4 short answers coincide ("Yep.", "Unknown.",
+    # "It's unclear.", "No information available on that."); without them and 8 near-copies its figures are the same
+    # (parser_heldout6.datasheet.md).
+    shared = {key(r) for r in bank} & {key(r) for r in load(SIXTH_HELD_OUT)}
+    assert len(shared) == 4 and all(len(text.split()) <= 5 for _, text in shared)
     assert all(p.name != "parser_training_bank.jsonl" for _, p in SETS)  # never scored by check_parsers
 
 
@@ -623,10 +630,53 @@ def test_fifth_held_out_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(FIFTH_HELD_OUT) == {}
 
 
+# -- fresh held-out set (parser_heldout6.jsonl) -------------------------------------------------------------------
+# parser_heldout6.jsonl (SIXTH_HELD_OUT, 441 rows: 212 SmolLM2 outputs for the probes' own prompt formats, 229
+# hand-written plausible model outputs) was labelled twice (99.5% agreement with two blind annotators) and frozen
+# (sha256 2229091f..., committed in 91373a5) before the parsers ran on it; the sixth revision was frozen for it
+# (parsing.py 3427d20c..., parser_classifier.npz ca2034d5...). Its first run (2026-11-27) met 20 of 28 class figures;
+# 33 of 441 misparsed (SmolLM2 outputs 16 of 212, hand-written 17 of 229). The figures below are that run's, rounded
+# down (causes in the set's datasheet, "First run of the parsers"); they were not tuned on.
+SIXTH_SHORTFALLS = {
+    ("abstention", "refusal", "recall"): 0.88,  # 23/26
+    ("option_letter", "unparseable", "recall"): 0.87,  # 29/33
+    ("yes_no_maybe", "abstain", "recall"): 0.80,  # 21/26
+    ("yes_no_maybe", "maybe", "recall"): 0.84,  # 22/26
+    ("yes_no_maybe", "no", "precision"): 0.89,  # 33/37
+    ("yes_no_maybe", "unparseable", "precision"): 0.77,  # 35/45
+    ("yes_no_maybe", "unparseable", "recall"): 0.83,  # 35/42
+    ("yes_no_maybe", "yes", "precision"): 0.89,  # 33/37
+}
+
+
+def test_fresh_held_out_set_is_the_frozen_file_of_its_datasheet():
+    import hashlib
+
+    assert hashlib.sha256(SIXTH_HELD_OUT.read_bytes()).hexdigest() == \
+        "2229091f4ca5a1573f8d0b817e8017d7f39682dd2b13bd8d791c9f02a2dc70ca"
+    rows = load(SIXTH_HELD_OUT)
+    real = [r for r in rows if r["source"] == "smollm2-135m-instruct"]
+    assert len(rows) == 441 and len({r["id"] for r in rows}) == 441 and len(real) == 212
+    assert {r["task"] for r in real} == {"abstention", "yes_no_maybe", "option_letter"}
+    judged = [r for r in rows if "proposed" in r]
+    assert len(judged) == 69 and all(r["task"] == "yes_no_maybe" and r["proposed"] in "ABCD" for r in judged)
+
+
+def test_fresh_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls():
+    """No class may fall below 0.9 that did not at the first run, nor below its first-run figure."""
+    assert _unrecorded_shortfalls(SIXTH_HELD_OUT, SIXTH_SHORTFALLS) == {}
+
+
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 8 of 28 class figures on the fresh held-out set "
+                                       "parser_heldout6.jsonl are below it at the first run (SIXTH_SHORTFALLS)")
+def test_fresh_held_out_set_meets_the_issue_floor_for_every_class():
+    assert _below_floor(SIXTH_HELD_OUT) == {}
+
+
 def test_the_probes_show_the_fresh_sets_figures():
     from probes.hallucination.data.check_parsers import HELD_OUT
 
-    assert HELD_OUT == FIFTH_HELD_OUT
+    assert HELD_OUT == SIXTH_HELD_OUT
 
 
 def test_the_harness_reads_a_proposal_in_every_phrasing_the_sets_use():
