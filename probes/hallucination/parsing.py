@@ -2,13 +2,35 @@
 
 Each returns a label or ``None`` (unparseable), never a guess. Their precision and recall are measured on
 hand-labelled responses: ``data/parser_validation.jsonl`` (the development set the rules were first written
-against) and the held-out sets ``data/parser_heldout.jsonl`` to ``data/parser_heldout5.jsonl``, each labelled and
-frozen before a parser revision first ran on it and read afterwards, so all six are development sets now (each
-datasheet records the figures it gave while still held out). This revision, the sixth, is frozen for a fresh set,
-``data/parser_heldout6.jsonl``, written by another person. ``data/check_parsers.py`` prints every set; tests assert
+against) and the held-out sets ``data/parser_heldout.jsonl`` to ``data/parser_heldout6.jsonl``, each labelled and
+frozen before a parser revision first ran on it and read afterwards, so all seven are development sets now (each
+datasheet records the figures it gave while still held out). This revision, the seventh, is frozen for a fresh set,
+``data/parser_heldout7.jsonl``, written by another person. ``data/check_parsers.py`` prints every set; tests assert
 the floors.
 
-The sixth revision reads cue families found in the fourth and fifth held-out sets' failures, in general forms:
+The seventh revision reads the cue families of the sixth held-out set's first-run failures, in general forms (each
+checked on wordings written for the unit tests): declines in other words ("I haven't come across X", "I don't have any
+way to look up ...", "I wouldn't want to guess", "I don't have a reliable answer", "not able to confirm an answer",
+"can't say which option", "isn't good enough to answer", "beyond what I can say", "I'd need more context", "Not my
+area", "Answer: unknown", a bare "Unknown."); text that says too little ("The abstract doesn't say", "doesn't provide
+enough information", "There isn't enough information", "Hard to say without seeing the data" = abstain, not a hedge);
+refusals ("Please don't wait for / rely on advice from me", "I can't do that", "I can't tell you to double it"), while
+an answer given before a redirection in the same sentence ("30 compressions to 2 breaths, but call 999 first") is an
+answer. Yes/no/maybe: a judgement of "the answer" without "proposed" ("The answer is correct."), but not one put as a
+doubt ("I'm not sure whether the proposed answer is correct" = abstain); hedges in statement form ("It can be,
+depending on ...", "There may be a link", "the evidence is limited", "It seems plausible", "Potentially, ..."); "not
+recommended", "Not according to ..." and "not correct, ..." as no; degenerate text as no verdict, which the classifier
+does not fill either (an opening verdict word contradicted in the same sentence, "Yes, the proposed answer is
+incorrect"; a verdict word inside a list of single words; an echoed question; "No" as a determiner; a verdict frame cut
+off mid-sentence). Option letters: option texts compared on whole words ("Type III" is not "Type I"), so a letter
+with another option's text is unparseable; a letter with a shortened form of its own text is that letter, and the
+classifier does not override it; a letter heading unrelated text is that letter unless the text is discourse ("A)
+However ...", "A: Whatever you choose ..."); several lettered lines are an echo; keeping or changing an answer ("I'll
+keep C", "Sticking with C", "My final answer remains B", "changing my answer to D", "the correct answer is indeed
+C", "That's C.", "B is the classic one", "I'll go D"). Which rule labels the classifier may not override (the sixth
+revision kept a rule "maybe" by hand) is now chosen by the cross-validation and stored in the classifier file.
+
+The sixth revision read cue families found in the fourth and fifth held-out sets' failures, in general forms:
 declines in other words ("Not a drug I know", "isn't something I have any information on", "There's no condition
 called X that I'm aware of", "means nothing to me", "No clue what that is", "I have no any information", "isn't in my
 database"); existence not established ("doesn't appear to be a real device", "Could not verify that X exists",
@@ -35,7 +57,7 @@ used by default). First a short list of rules, tried in a fixed order, the first
 deciding (``_rule_is_abstention``, ``_rule_is_refusal``, ``_rule_yes_no_maybe``, ``_rule_option_letter``;
 the order is written out in each docstring). Then a small learned classifier (logistic regression on
 all-MiniLM-L6-v2 sentence embeddings, frozen in ``data/parser_classifier.npz`` and trained by
-``data/train_parser_classifier.py`` on the six development sets and a hand-written training bank only) labels the
+``data/train_parser_classifier.py`` on the seven development sets and a hand-written training bank only) labels the
 answers where the rules leave the default without having overruled a cue, and overrides a rule's label only at high
 probability, never a decline or a hedge the rules read nor a verdict the answer states explicitly (see the section
 "the hybrid" below). The classifier loads lazily on the first parse; without the embedding model (PyPI
@@ -329,7 +351,7 @@ _DECLINE = _any(
     r"there) (?:enough|sufficient|adequate)\b",
     r"\b(?:isn't|is not|wasn't|was not|aren't|are not) (?:enough|sufficient) (?:information|data|context|detail|evidence)\b",
     _NEEDS_INFO.pattern,
-    r"\bI(?:'d| would)? need (?:to know|more (?:\w+ )?(?:information|context|details|data))\b",
+    r"\bI(?:'d| would)? need (?:to know|more (?:\w+ )?(?:information|context|details?|data|history|background))\b",
     # declining to guess or commit in other words: "I wouldn't want to guess", "I don't want to guess",
     # "I don't have a reliable answer", "not able to confirm an answer", "can't say which option is right"
     r"\b(?:wouldn't|would not|don't|do not) (?:want|like) to (?:guess|speculate|pick|choose|commit)\b",
@@ -1222,6 +1244,7 @@ class TaskClassifier:
     surface: bool
     t_fill: float
     t_over: float
+    rules_kept: frozenset[str] = frozenset()
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         logits = classifier_features(self.task, texts, self.segments, self.surface) @ self.coef.T + self.intercept
@@ -1239,7 +1262,9 @@ def load_classifiers(path: Path = CLASSIFIER_FILE) -> dict[str, TaskClassifier]:
     data = np.load(path, allow_pickle=False)
     return {task: TaskClassifier(task, tuple(str(c) for c in data[f"{task}/classes"]), data[f"{task}/coef"],
                                  data[f"{task}/intercept"], tuple(str(s) for s in data[f"{task}/segments"]),
-                                 bool(data[f"{task}/surface"]), float(data[f"{task}/t_fill"]), float(data[f"{task}/t_over"]))
+                                 bool(data[f"{task}/surface"]), float(data[f"{task}/t_fill"]), float(data[f"{task}/t_over"]),
+                                 frozenset(str(k) for k in data[f"{task}/rules_kept"] if str(k)) if f"{task}/rules_kept" in data
+                                 else RULES_KEPT[task])
             for task in TASKS}
 
 
@@ -1249,17 +1274,19 @@ def label_kind(task: str, label: str) -> str:
 
 
 def combine(task: str, rule: str, probabilities: Sequence[float], classes: Sequence[str], t_fill: float, t_over: float,
-            text: str = "", valid: str = "ABCD", overruled: bool = False, stated: bool = False) -> str:
+            text: str = "", valid: str = "ABCD", overruled: bool = False, stated: bool = False,
+            kept: frozenset[str] | None = None) -> str:
     """The hybrid's label from the rules' label and the classifier's probabilities (see the section comment).
     A "letter" from the classifier takes the rules' letter, else :func:`candidate_letter`, else unparseable.
     ``overruled`` (:func:`rules_overruled_a_cue`): the rules' default stands. A label in ``CLASSIFIER_NEVER[task]``
     (yes/no/maybe: "maybe") is never taken from the classifier, and a rule label in ``RULES_KEPT[task]`` (a decline
     read by the rules, "abstain", for yes/no/maybe and option letters; since the sixth revision also a hedge, "maybe",
     for yes/no/maybe) is never overridden; nor is a label the answer states explicitly (``stated``,
-    :func:`rules_stated_a_verdict`)."""
+    :func:`rules_stated_a_verdict`). ``kept`` (seventh revision): the rule labels never overridden, as the cross-validation
+    chose them and the classifier file stores them (default ``RULES_KEPT[task]``)."""
     k = int(np.argmax(probabilities))
     chosen, p = classes[k], float(probabilities[k])
-    if chosen in CLASSIFIER_NEVER[task] or rule in RULES_KEPT[task] or stated:
+    if chosen in CLASSIFIER_NEVER[task] or rule in (RULES_KEPT[task] if kept is None else kept) or stated:
         chosen, p = rule, 1.0  # the rules' label stands
     kind = label_kind(task, rule)
     if kind == CLASSIFIER_DEFAULT[task]:
@@ -1323,7 +1350,8 @@ def rules_stated_a_verdict(task: str, text: str, rule: str, options: Sequence[st
         return False
     plain = _YNM_DISTRACTORS.sub(" ", _drop_verdict_lists(_plain(text))).strip()
     explicit = _explicit_verdicts(plain)
-    bare = re.match(r"^\W*(yes|no|maybe|y|n)\W*$", plain, _FLAGS)
+    # seventh revision: also after a preamble ("Sure, no") and repeated ("no, no, no, no,")
+    bare = re.match(r"^\W*(yes|no|maybe|y|n)(?:\W+\1)*\W*$", _PREAMBLE.sub("", plain), _FLAGS)
     return (bool(explicit) and explicit[-1] == rule) or bool(bare and {"y": "yes", "n": "no"}.get(bare.group(1).lower(),
                                                                                                 bare.group(1).lower()) == rule)
 
@@ -1332,7 +1360,8 @@ def _hybrid(task: str, text: str, rule: str, valid: str = "ABCD", **context) -> 
     model = load_classifiers()[task]
     overruled = rules_overruled_a_cue(task, text, rule, **context)
     return combine(task, rule, model.probabilities([text])[0], model.classes, model.t_fill, model.t_over, text, valid,
-                   overruled, rules_stated_a_verdict(task, text, rule, context.get("options") if task == "option_letter" else None))
+                   overruled, rules_stated_a_verdict(task, text, rule, context.get("options") if task == "option_letter" else None),
+                   model.rules_kept)
 
 
 def rule_abstention_label(text: str) -> str:
