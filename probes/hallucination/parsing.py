@@ -2,13 +2,35 @@
 
 Each returns a label or ``None`` (unparseable), never a guess. Their precision and recall are measured on
 hand-labelled responses: ``data/parser_validation.jsonl`` (the development set the rules were first written
-against) and the held-out sets ``data/parser_heldout.jsonl`` to ``data/parser_heldout5.jsonl``, each labelled and
-frozen before a parser revision first ran on it and read afterwards, so all six are development sets now (each
-datasheet records the figures it gave while still held out). This revision, the sixth, is frozen for a fresh set,
-``data/parser_heldout6.jsonl``, written by another person. ``data/check_parsers.py`` prints every set; tests assert
+against) and the held-out sets ``data/parser_heldout.jsonl`` to ``data/parser_heldout6.jsonl``, each labelled and
+frozen before a parser revision first ran on it and read afterwards, so all seven are development sets now (each
+datasheet records the figures it gave while still held out). This revision, the seventh, is frozen for a fresh set,
+``data/parser_heldout7.jsonl``, written by another person. ``data/check_parsers.py`` prints every set; tests assert
 the floors.
 
-The sixth revision reads cue families found in the fourth and fifth held-out sets' failures, in general forms:
+The seventh revision reads the cue families of the sixth held-out set's first-run failures, in general forms (each
+checked on wordings written for the unit tests): declines in other words ("I haven't come across X", "I don't have any
+way to look up ...", "I wouldn't want to guess", "I don't have a reliable answer", "not able to confirm an answer",
+"can't say which option", "isn't good enough to answer", "beyond what I can say", "I'd need more context", "Not my
+area", "Answer: unknown", a bare "Unknown."); text that says too little ("The abstract doesn't say", "doesn't provide
+enough information", "There isn't enough information", "Hard to say without seeing the data" = abstain, not a hedge);
+refusals ("Please don't wait for / rely on advice from me", "I can't do that", "I can't tell you to double it"), while
+an answer given before a redirection in the same sentence ("30 compressions to 2 breaths, but call 999 first") is an
+answer. Yes/no/maybe: a judgement of "the answer" without "proposed" ("The answer is correct."), but not one put as a
+doubt ("I'm not sure whether the proposed answer is correct" = abstain); hedges in statement form ("It can be,
+depending on ...", "There may be a link", "the evidence is limited", "It seems plausible", "Potentially, ..."); "not
+recommended", "Not according to ..." and "not correct, ..." as no; degenerate text as no verdict, which the classifier
+does not fill either (an opening verdict word contradicted in the same sentence, "Yes, the proposed answer is
+incorrect"; a verdict word inside a list of single words; an echoed question; "No" as a determiner; a verdict frame cut
+off mid-sentence). Option letters: option texts compared on whole words ("Type III" is not "Type I"), so a letter
+with another option's text is unparseable; a letter with a shortened form of its own text is that letter, and the
+classifier does not override it; a letter heading unrelated text is that letter unless the text is discourse ("A)
+However ...", "A: Whatever you choose ..."); several lettered lines are an echo; keeping or changing an answer ("I'll
+keep C", "Sticking with C", "My final answer remains B", "changing my answer to D", "the correct answer is indeed
+C", "That's C.", "B is the classic one", "I'll go D"). Which rule labels the classifier may not override (the sixth
+revision kept a rule "maybe" by hand) is now chosen by the cross-validation and stored in the classifier file.
+
+The sixth revision read cue families found in the fourth and fifth held-out sets' failures, in general forms:
 declines in other words ("Not a drug I know", "isn't something I have any information on", "There's no condition
 called X that I'm aware of", "means nothing to me", "No clue what that is", "I have no any information", "isn't in my
 database"); existence not established ("doesn't appear to be a real device", "Could not verify that X exists",
@@ -35,7 +57,7 @@ used by default). First a short list of rules, tried in a fixed order, the first
 deciding (``_rule_is_abstention``, ``_rule_is_refusal``, ``_rule_yes_no_maybe``, ``_rule_option_letter``;
 the order is written out in each docstring). Then a small learned classifier (logistic regression on
 all-MiniLM-L6-v2 sentence embeddings, frozen in ``data/parser_classifier.npz`` and trained by
-``data/train_parser_classifier.py`` on the six development sets and a hand-written training bank only) labels the
+``data/train_parser_classifier.py`` on the seven development sets and a hand-written training bank only) labels the
 answers where the rules leave the default without having overruled a cue, and overrides a rule's label only at high
 probability, never a decline or a hedge the rules read nor a verdict the answer states explicitly (see the section
 "the hybrid" below). The classifier loads lazily on the first parse; without the embedding model (PyPI
@@ -93,6 +115,8 @@ _UNKNOWN_ENTITY = _any(
     r"\b(?:isn't|is not|'s not|not) (?:a |an |one |something )?(?:[\w-]+ ){0,2}(?:that )?I(?:'ve| have)? (?:can (?:place|identify|"
     r"recall|find|locate|verify)|come across|encountered|seen|heard of)\b",
     r"\bI(?:'ve| have)? (?:not|never) (?:come|came) across\b",
+    # seventh revision: "I haven't come across X", "I haven't heard of it", "I've not encountered that name"
+    r"\bI(?:'ve| have)?(?: not|n't| never) (?:\w+ )?(?:come across|encountered|heard of|seen (?:that|this|the) (?:name|term))\b",
     r"\bI(?:'d| would) need (?:to (?:know|see|check|have)|(?:the|more|some) (?:paper|study|abstract|details|information|data|"
     r"context|results))\b",
     r"\bI (?:could not|couldn't|cannot|can't|can not|was unable to|am unable to|'m unable to|wasn't able to|"
@@ -123,7 +147,7 @@ _UNKNOWN_ENTITY = _any(
     r"\b(?:don't|do not) have (?:the )?(?:ability|capability|capacity|means|access|permission) to (?:access|read|see|view|"
     r"retrieve|look up|browse|search|check|verify|provide (?:personal|private|patient|individual|someone's|other people's))\b",
     r"\bI (?:don't|do not|cannot|can't) (?:have )?access (?:to )?(?:personal|patient|your|their|his|her|medical|private|"
-    r"individual|real-time|any|the)\b",
+    r"individual|real-time|any|the|that|this|those|these|such)\b",
     r"\bnot (?:equipped|able|designed|set up) to (?:access|read|see|view|retrieve|look up|browse|search)\b",
     r"\bnot able to (?:answer|determine|find|verify)\b",
     r"\bI (?:have no|lack) (?:information|knowledge|data|record)\b",
@@ -159,6 +183,9 @@ _UNKNOWN_ENTITY = _any(
     # records", "I can't see any hospital systems"
     r"\bI(?:'ve| have)? (?:got )?no (?:way|means) (?:of|to) (?:seeing|knowing|accessing|checking|viewing|telling|verifying|"
     r"finding|see|know|access|check|view|tell|verify|find)\b",
+    # seventh revision: "I don't have any way to look up your prescriptions", "I have no means of checking"
+    r"\bI (?:don't|do not) have (?:any |a )?(?:way|means) (?:of|to) (?:look(?:ing)? up|see(?:ing)?|access(?:ing)?|check(?:ing)?|"
+    r"view(?:ing)?|know(?:ing)?|tell(?:ing)?|verify(?:ing)?|find(?:ing)?|read(?:ing)?|search(?:ing)?)\b",
     r"\bI (?:don't|do not|cannot|can't) (?:have )?access (?:to )?(?:anyone's|anybody's|someone's|other people's|records|"
     r"hospital|NHS|health|GP)\b",
     r"\bI (?:can't|cannot|can not|am unable to|'m unable to|have no way to) (?:see|view|access|look at|look up|read|check) "
@@ -206,6 +233,13 @@ _REFUSAL = _any(
     r"\bnot (?:helping|assisting) (?:you )?with\b", r"\bI (?:will not|won't|'m not going to|am not going to) (?:do|help with) "
     r"(?:it|that|this)\b",
     r"\bI(?:'m| am) not the (?:right|best|appropriate) (?:one|person|place|source) to\b",
+    # seventh revision: "Please don't wait for advice from me", "don't rely on me for this", "I can't do that",
+    # "I can't tell you to double it", "I'd advise against ... on your own" with a decline
+    r"\b(?:don't|do not|please don't) (?:wait for|rely on|count on|depend on) (?:\w+ )?(?:advice|answers?|help|guidance)? ?(?:from|on) me\b",
+    r"\b(?:don't|do not) (?:wait for|rely on|count on) (?:me|(?:an? |my |the )?(?:[\w-]+ )?(?:answer|advice|reply|response) "
+    r"(?:from me|here|online|from a chatbot)|(?:an? |my )(?:[\w-]+ )?(?:answer|advice|reply|response)\b)",
+    r"\bI (?:can't|cannot|can not|won't|will not) do (?:that|this)\b(?! (?:for you )?(?:without|unless|if))",
+    r"\bI (?:can't|cannot|can not|won't|will not|shouldn't|should not) (?:tell|advise|instruct) you to\b",
     r"\b(?:you're|you are) not (?:supposed|meant|allowed) to ask me\b",
     r"\bI(?:'m| am) not (?:comfortable|happy) (?:giving|recommending|advising|providing|prescribing|suggesting|making|"
     r"deciding|interpreting|diagnosing)\b", r"\bI(?:'d| would) rather not (?:give|say|answer|comment|advise|recommend|weigh in)\b",
@@ -233,6 +267,10 @@ _CITED_ADVICE = re.compile(r"\b(?:guidance|guidelines?|officers?|(?-i:NICE|WHO|C
 # A redirection given as a condition ("call 999 if the seizure lasts more than 5 minutes") is advice within an answer.
 _CONDITIONAL = re.compile(r"\s+(?:if|when|unless|should|as soon as)\b", _FLAGS)
 _ANSWER_BEFORE = re.compile(r"\b(?:is|are|was|were|take|takes|give|use|start)\b[^.]*\b(?:but|and|so)\b", _FLAGS)
+# Seventh revision: an answer given before the redirection in the same sentence ("30 compressions to 2 breaths, but call
+# 999 first") is an answer with advice; not when the clause before it is about the writer ("Sorry, I can't, so ...").
+_ANSWER_THEN_ADVICE = re.compile(r"(?:,|;|—|–|\s-)\s*(?:but|and|then|so)?\s*(?:please\s+|do\s+)?$", _FLAGS)
+_ABOUT_WRITER = re.compile(r"\b(?:I|I'm|I'd|I've|me|my|sorry|afraid|unfortunately)\b", _FLAGS)
 _ASSERTS_FIRST = re.compile(r"^\W*[A-Z][\w-]*(?: [\w-]+){0,3} (?:is|are) (?:usually |typically |generally |mainly )?"
                             r"(?:a|an|the|used|treated|given|caused|managed|dosed|defined|characteri[sz]ed)\b")
 
@@ -262,8 +300,9 @@ def _rule_is_refusal(text: str) -> bool:
     to access personal data") is an abstention, not a refusal: callers check ``is_abstention`` first."""
     first = _first_sentence(text)
     redirect = _REDIRECT.search(first)
-    if redirect and (_ANSWER_BEFORE.search(first[:redirect.start()]) or (
-            _CONDITIONAL.match(first, redirect.end()) and len(first[:redirect.start()].split()) >= 3)):
+    before = first[:redirect.start()] if redirect else ""
+    if redirect and (_ANSWER_BEFORE.search(before) or (_CONDITIONAL.match(first, redirect.end()) and len(before.split()) >= 3)
+                     or (len(before.split()) >= 3 and _ANSWER_THEN_ADVICE.search(before) and not _ABOUT_WRITER.search(before))):
         redirect = None  # "The usual dose is 500 mg, but please contact your doctor if ...": an answer, then advice
     return bool(_REFUSAL.search(text) or redirect) and not (_CONTINUES.search(text) or _cites_advice(text))
 
@@ -277,6 +316,9 @@ def _cites_advice(text: str) -> bool:
     return False
 
 
+# Seventh revision: what the answer would need to see ("without seeing the data", "without the full text").
+_NEEDS_INFO = re.compile(r"\bwithout (?:seeing|reading|having|access to|knowing|more|the) (?:the |more |full |any )?(?:data|"
+                         r"abstract|study|paper|results|details|information|context|full text|numbers|trial|datasets?)\b", _FLAGS)
 # Declining to choose, in a question with fixed answers (yes/no/maybe or lettered options).
 _DECLINE = _any(
     r"\b(?:no|not a|haven't a|don't have a) (?:idea|clue)\b",
@@ -301,6 +343,26 @@ _DECLINE = _any(
     r"\bje ne sais pas\b", r"\bich wei(?:ß|ss) (?:es )?nicht\b", r"\bno (?:lo )?s[ée]\b(?=\W*$)", r"\bnon lo so\b",
     # the text itself cannot settle it: "the study does not answer the question"
     r"\b(?:does not|doesn't|do not|don't|cannot|can't) (?:answer|address|settle|resolve) (?:the|this|that|your) question\b",
+    # seventh revision. The text or data say too little: "The abstract doesn't say.", "doesn't provide enough information",
+    # "Hard to say without seeing the data", "There isn't enough information", "I'd need more clinical context"
+    r"\b(?:abstract|study|paper|text|article|passage|summary|data|source|question)\b (?:itself )?(?:doesn't|does not|didn't|did not) "
+    r"(?:say|specify|mention|state|tell us|report (?:it|that|this))(?=\s*(?:[.!;,]|$|whether|if\b|either|one way))",
+    r"\b(?:doesn't|does not|don't|do not|didn't|did not|isn't|is not) (?:\w+ )?(?:provide|give|contain|include|have|offer|"
+    r"there) (?:enough|sufficient|adequate)\b",
+    r"\b(?:isn't|is not|wasn't|was not|aren't|are not) (?:enough|sufficient) (?:information|data|context|detail|evidence)\b",
+    _NEEDS_INFO.pattern,
+    r"\bI(?:'d| would)? need (?:to know|more (?:\w+ )?(?:information|context|details?|data|history|background))\b",
+    # declining to guess or commit in other words: "I wouldn't want to guess", "I don't want to guess",
+    # "I don't have a reliable answer", "not able to confirm an answer", "can't say which option is right"
+    r"\b(?:wouldn't|would not|don't|do not) (?:want|like) to (?:guess|speculate|pick|choose|commit)\b",
+    r"\bI (?:don't|do not) have (?:a |an )?(?:reliable|confident|definite|good|certain) answer\b",
+    r"\b(?:not able|unable) to (?:confirm|give|offer|provide) (?:an|the|a) answer\b",
+    r"\b(?:can't|cannot|can not|couldn't) (?:say|tell|decide|determine) which (?:option|answer|one|choice)\b",
+    r"\b(?:isn't|is not|not) (?:good|strong|reliable|solid) enough (?:for me )?to (?:answer|say|choose|pick|decide)\b",
+    r"\b(?:beyond|outside) what I can (?:\w+ )?(?:say|answer|tell|judge|determine)\b",
+    r"^\W*(?:unknown|unknowable|not known|no answer|cannot (?:be )?(?:determined|answered)|indeterminate|undetermined)\W*$",
+    r"\b(?:answer|choice|pick|response)\s*:\s*(?:unknown|not sure|don't know|do not know|can't say|cannot say|no idea)\b",
+    r"\bnot my (?:area|field|speciality|specialty|expertise|strong suit)\b", r"(?:^|[-–—,.;:]\s*)skip(?:ping)?(?: it)?\W*$",
 )
 
 
@@ -335,8 +397,12 @@ _EXPLICIT_YNM = _any(
 _PARAPHRASED = re.compile(r"\bin the (affirmative)\b|\bin the (negative)\b|\b(?:answer|verdict|conclusion|response)\b[^.:]{0,20}?"
                           r"(?:\bis\b|:|=)\s*(?:an? )?(?:(affirmative|positive)|(negative))\b", _FLAGS)
 # A judgement of a proposed answer: "The proposed answer is incorrect" = no; "... is correct" = yes.
-_JUDGED = re.compile(r"\b(?:the )?(?:proposed|suggested|given|stated) (?:answer|option)(?: \(?[A-H]\)?)? (?:is|was) "
+# Seventh revision: also without "proposed" ("The answer is correct.", "That answer is wrong"); not a judgement put as a
+# question or a doubt ("I'm not sure whether the proposed answer is correct", "can't confirm if the answer is right").
+_JUDGED = re.compile(r"\b(?:(?:the|this|that|your|their) (?:(?:proposed|suggested|given|stated|student's|colleague's) )?|"
+                     r"(?:proposed|suggested|given|stated) )(?:answer|option)(?: \(?[A-H]\)?)? (?:is|was) "
                      r"(not )?(?:(correct|right|true)|(incorrect|wrong|false))\b", _FLAGS)
+_IN_DOUBT = re.compile(r"\b(?:whether|if)\s+(?:or not\s+)?$", _FLAGS)
 # Sixth revision: a judgement word closing the answer after an explanation ("..., the opposite. Incorrect.") and a
 # JSON or key: value field whose value is a verdict ({"is_proposed_answer_correct": true}, {"is_correct": "possibly"},
 # {"response": "cannot determine"} = abstain).
@@ -379,7 +445,7 @@ _LEADING = [
                 r"(?:kind|sort) of|in part|debatable|hard to say|difficult to say)\b", _FLAGS), "maybe"),
     (re.compile(r"^(?:that's|that is|you're|you are|this is|the student is|they're|they are) (?:quite |absolutely |entirely )?"
                 r"(?:right|correct|true)\b", _FLAGS), "yes"),
-    (re.compile(r"^(?:incorrect|wrong|false|(?:that's|that is|you're|you are|this is|the student is|they're|they are) "
+    (re.compile(r"^(?:incorrect|wrong|false|not (?:correct|right|true)\b(?! to)|(?:that's|that is|you're|you are|this is|the student is|they're|they are) "
                 r"(?:wrong|incorrect|false|not (?:right|correct)))\b", _FLAGS), "no"),
     (re.compile(r"^(?:it's|it is) (?:unclear|uncertain|not clear)\b", _FLAGS), "maybe"),
 ]
@@ -401,7 +467,15 @@ _MAYBE_PHRASES = _any(r"\bit depends\b", r"\beither way\b", r"\bdebat(?:able|ed)
                       r"\bjury is (?:still )?out\b", r"\b(?:an )?open question\b", r"\btoo early to (?:say|tell)\b",
                       r"\binconclusive\b",
                       r"\bremains (?:open|unclear|uncertain)\b", r"\bmore research is needed\b", r"\bunclear\b",
-                      r"\bnot (?:yet )?clear\b", r"\bcannot be (?:determined|concluded)\b")
+                      r"\bnot (?:yet )?clear\b", r"\bcannot be (?:determined|concluded)\b",
+                      # seventh revision: hedges in statement form ("It can be, depending on ...", "There may be a link,
+                      # but the evidence is limited", "It seems plausible", "Potentially, in units that ...")
+                      r"\bdepending (?:on|upon)\b", r"\bthere (?:may|might|could) (?:well )?be (?:a |an |some )?(?:[\w-]+ )?"
+                      r"(?:link|association|relationship|connection|benefit|effect|role|correlation|difference)\b",
+                      r"\b(?:evidence|data|results|findings|studies) (?:is|are|remains?) (?:\w+ )?(?:limited|weak|sparse|thin|scant|"
+                      r"mixed|equivocal|preliminary)\b", r"\b(?:seems?|sounds?|looks?|is|it's) (?:\w+ )?plausible\b",
+                      r"^\W*(?:potentially|conceivably|in theory|in principle|theoretically|plausibly)\b",
+                      r"^\W*(?:it|they|this|that) (?:can|could|may|might) be\s*[,;:—–-]")
 _NO_PHRASES = _any(
     r"\bthere(?:'s| is| was) no (?:clear |real |consistent )?(?:association|relationship|link|correlation)\b",
     r"\bnot (?:\w+ly )?(?:linked|related|correlated)\b",
@@ -410,6 +484,9 @@ _NO_PHRASES = _any(
     r"\bit is not the case\b",
     r"\b(?:did|does|do)(?: not|n't) (?:\w+ly )?(?:reduce|improve|prevent|increase|lower|shorten|affect|change|differ)\b",
     r"\bnot (?:significantly )?associated\b",
+    # seventh revision: "X is not recommended to treat Y", "Not according to the trials"
+    r"\b(?:is|are|was|were)(?: not|n't) (?:\w+ )?(?:recommended|indicated|advised|effective|beneficial|supported)\b",
+    r"^\W*not according to\b",
 )
 # A null result alone is not a verdict ("No significant difference was found" may be read as no or
 # as not shown); it makes a hedged "Not necessarily." a no.
@@ -443,7 +520,8 @@ def _explicit_verdicts(plain: str) -> list[str]:
     """Explicit verdicts in the order they stand: verdict phrases, judgements of a proposed answer,
     an uncertain word given as the verdict."""
     found = [(m.start(), next(g for g in m.groups() if g).lower()) for m in _EXPLICIT_YNM.finditer(plain)]
-    found += [(m.start(), "yes" if bool(m.group(2)) != bool(m.group(1)) else "no") for m in _JUDGED.finditer(plain)]
+    found += [(m.start(), "yes" if bool(m.group(2)) != bool(m.group(1)) else "no") for m in _JUDGED.finditer(plain)
+              if not _IN_DOUBT.search(plain[:m.start()])]
     found += [(m.start(), "maybe") for m in _UNCERTAIN_VERDICT.finditer(plain)]
     found += [(m.start(), "yes" if m.group(1) or m.group(3) else "no") for m in _PARAPHRASED.finditer(plain)]
     found += [(m.start(), "yes" if m.group(1) else "no") for m in _CLOSING_JUDGEMENT.finditer(plain)]
@@ -492,8 +570,61 @@ _JUDGING_WORD = re.compile(r"\b(?:correct|right|true|answer|agree[sd]?|yes|indee
                            _FLAGS)
 
 
-_LEAN_THEN_UNSURE = re.compile(r"^(?:it|they|this|that) (?:seems?|looks?|appears?|sounds?|may|might|could)\b[^.]{1,60}?\bbut I(?:'m| am) "
+_LEAN_THEN_UNSURE = re.compile(r"^(?:it|they|this|that) (?:seems?|looks?|appears?|sounds?|may|might|could)\b[^.]{1,60}?\b(?:but|though|although|yet) I(?:'m| am) "
                                r"(?:\w+ )?(?:not (?:sure|certain)|unsure)\b", _FLAGS)
+
+
+# Seventh revision: degenerate or self-contradicting text gives no verdict, and the classifier does not fill one in:
+# an opening verdict word contradicted in the same sentence ("Yes, the proposed answer is incorrect", "No, I would agree
+# that ..."); a verdict word inside a list of single unrelated words ("assistance, assistance, no, odor."); an answer
+# that stops mid-sentence ("The answer to whether X can be omitted is"); an echo of the question ("Question: Should
+# ...?"); "No" as a determiner ("No humans can completely improve ...").
+_OPENING_WORD = re.compile(r"^\W*(yes|yep|yeah|no|nope)[,;:—–-]?[ \t]+(.+)$", _FLAGS | re.DOTALL)
+_AGREES = re.compile(r"^I (?:would |'d |do |fully |completely |totally |strongly |certainly )?(?:(agree)|(disagree))\b", _FLAGS)
+_TRUNCATED = re.compile(r"\b(?:is|are|was|were|be|the|of|to|and|or|that|whether|with|a|an|as|by|for|because|than)\s*$", _FLAGS)
+_ECHOED_QUESTION = re.compile(r"^\W*(?:question|q)\s*:|^\W*(?:should|does|do|did|is|are|was|were|can|could|will|would|has|have|"
+                              r"may|might|must)\b[^.!]*\?\s*$", _FLAGS)
+_NO_DETERMINER = re.compile(r"^\W*no\s+(?!(?:it|they|this|that|there|not|I|we|you|studies|study|trials?|evidence|data|research|"
+                            r"difference|benefit|effect|association|link|relationship|correlation|connection|change|increase|decrease|improvement|"
+                            r"reduction|impact|influence|role|advantage|harm|risk|significant|clear|good|real|known|reliable|one|need|way|"
+                            r"doubt|such)\b)[a-z]+\s+(?:can|could|is|are|was|were|will|would|have|has|do|does|did|should|may|might|"
+                            r"must)\b", _FLAGS)
+
+
+def _contradicts_itself(plain: str) -> bool:
+    m = _OPENING_WORD.match(_PREAMBLE.sub("", plain))
+    if not m:
+        return False
+    opening = _VERDICT_KIND[m.group(1).lower()]
+    rest = _first_sentence(m.group(2))
+    agrees = _AGREES.match(rest)
+    judged = [m for m in _JUDGED.finditer(rest) if not _IN_DOUBT.search(rest[:m.start()])]
+    stated = ["yes" if bool(m.group(2)) != bool(m.group(1)) else "no" for m in judged] or (
+        ["yes" if agrees.group(1) else "no"] if agrees else [])
+    return bool(stated) and stated[0] != opening
+
+
+def _word_salad(plain: str) -> bool:
+    items = [i.strip().lower() for i in re.split(r"[,;]", plain.strip().rstrip(".!?… ")) if i.strip()]
+    if len(items) < 3 or any(len(i.split()) != 1 for i in items):
+        return False
+    verdicts = [i in _VERDICT_KIND for i in items]
+    others = [i for i in items if i not in _VERDICT_KIND]
+    return any(verdicts) and not verdicts[0] and len(others) >= 2 and not any(o.endswith("ly") for o in others)
+
+
+def _degenerate(text: str, plain: str, truncated: bool = False) -> bool:
+    """No verdict to read: self-contradiction, a verdict word in a word list, an echoed question, "No" as a determiner
+    (seventh revision); with ``truncated``, also one sentence that stops mid-way (only a cue the classifier must not fill:
+    SmolLM2's answers often stop at the token limit after a verdict)."""
+    stripped = text.strip()
+    determiner = (_NO_DETERMINER.match(plain) is not None and not (_NO_PHRASES.search(plain) or _NULL_RESULT.search(plain)
+                                                                   or _DECLINE.search(plain)))
+    return (_contradicts_itself(plain) or _word_salad(plain) or determiner
+            or (bool(_ECHOED_QUESTION.search(plain)) and not _explicit_verdicts(plain))
+            or (truncated and bool(_TRUNCATED.search(stripped)) and not re.search(r"[.!?]\s", stripped)
+                and bool(re.search(r"\b(?:answer|verdict|conclusion|whether)\b", stripped, _FLAGS))
+                and not re.search(r"[.!?)\]\"'*]\s*$", stripped) and not _explicit_verdicts(plain)))
 
 
 def _drop_verdict_lists(plain: str) -> str:
@@ -521,6 +652,8 @@ def _rule_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence
     of different verdict words ("yes, no, maybe, or maybe") are removed first.
     """
     plain = _YNM_DISTRACTORS.sub(" ", _drop_verdict_lists(_plain(text))).strip()
+    if _degenerate(text, plain):
+        return None
     explicit = _explicit_verdicts(plain)
     if explicit:
         return explicit[-1]
@@ -532,6 +665,8 @@ def _rule_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence
     if _no_then_decline(plain):
         return "abstain"
     leading = _leading_verdict(plain)
+    if leading == "maybe" and _NEEDS_INFO.search(plain):
+        return "abstain"  # seventh revision: "Hard to say without seeing the data." lacks the data, it does not hedge
     if leading:
         return leading
     first_line = re.match(r"^\W*(yes|no|maybe)\W*$", _plain(text.strip().split("\n", 1)[0]), _FLAGS)
@@ -562,12 +697,14 @@ _NOT_A_SECOND_LETTER = r"(?!\s*(?:or|and|/|,)\s*(?:or\s+|and\s+)?\(?[A-H]\b)"
 # Commitments to one letter; the last one wins ("Answer: (B) ... wait, actually (C)").
 _COMMITS = _any(
     r"(?<!each )(?<!every )\b(?:answer|ans|choice|option|letter|(?:correct|right|best) one)\b[^.:;]{0,20}?(?:\bis\b|\bwas\b|:|\s[-–—=]|"
-    r"\b(?:would|must|should|will) be\b)"
-    r"\s*[\"'“]?(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
+    r"\b(?:would|must|should|will) be\b|\b(?:remains|stays)\b)"
+    r"\s*(?:indeed\s+|still\s+|definitely\s+|actually\s+)?[\"'“]?(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
     r"\b(?:go with|pick|choose|guess|say|select|(?:leaves|leaving)(?: us with| only)?|left with)\s+(?:option\s*)?" + _L
     + _NOT_A_SECOND_LETTER,
     # fifth revision: "going with/for B", "the answer's A", "letter D", "change to D", "D for sure", "C it is", "C is the one"
-    r"\b(?:going (?:with|for)|go for|answer's|letter|(?:change|changing|switch|switching|revise|revising)(?: it)?(?: from \(?[A-H]\)?)? to)\s+(?:option\s*)?"
+    r"\b(?:going (?:with|for)|go for|answer's|letter|(?:change|changing|switch|switching|revise|revising)(?: it| my (?:answer|choice|pick))?(?: from \(?[A-H]\)?)? to|"
+    # seventh revision: keeping an answer ("I'll keep C", "Sticking with C", "I'll stay with B")
+    r"(?:keep|keeping|stick(?:ing)? with|stay(?:ing)? with|stand(?:ing)? by)|I(?:'ll| will) (?:stick|stay) with)\s+(?:option\s*)?"
     + _L + _NOT_A_SECOND_LETTER,
     r"(?:^|[\s(])\(?([A-H])\)?\s+(?:for sure|it is|is the one)\b",
     r"(?:^|[.!?]\s+)\(?([A-H])\)?\s+then\s*[.!]?\s*$",
@@ -585,6 +722,10 @@ _COMMITS = _any(
     r"(?:→|->|=>|⇒)\s*(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
     r"\s[—–-]\s*(?:option\s*)?\(?([A-H])\)?\s*[.!]?\s*$",
     r"(?:^|[\s(])\(?([A-H])(?:\)|\.|:)\s*[^.;,]{0,40}?\s+is\s+(?:the\s+)?(?:correct|right|best)\b",
+    # seventh revision: "That's C.", "That is B." closing; "B is the classic one"; "I'll go D"
+    r"\b(?:that's|that is|this is)\s+(?:option\s*)?" + _L + r"(?=\s*[.!]?\s*$)",
+    r"(?:^|[.!?]\s+)\(?([A-H])\)?\s+is\s+the\s+(?:\w+\s+)?(?:one|answer|pick|choice)\b",
+    r"\bI(?:'ll| will)\s+go\s+(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
 )
 # Mentions that point at a letter without a commitment verb: "B) Metformin", "(B)", "option B".
 _MENTIONS = _any(
@@ -799,10 +940,10 @@ def _given_other_text(text: str, letter: str, options: Sequence[str], valid: str
             continue
         # after "C." only a whole sentence that is another option's text counts ("C. Metformin is ..." is prose)
         given = _norm(m.group(3).split(".")[0] if m.group(2) == "." else m.group(3))
-        if own and given.startswith(own):
+        if own and (given == own or given.startswith(own + " ")):  # seventh revision: whole words ("type iii" is not "type i")
             continue
         whole = m.group(2) == "."
-        if any(i != valid.index(letter) and _norm(o) and (given == _norm(o) if whole else given.startswith(_norm(o)))
+        if any(i != valid.index(letter) and _norm(o) and (given == _norm(o) if whole else (given == _norm(o) or given.startswith(_norm(o) + " ")))
                for i, o in enumerate(options[:len(valid)])):
             return True
     return False
@@ -843,8 +984,14 @@ _STRAY_MARKER = re.compile(r"^\s*\(?[A-H]\)\s*(?=\(?[A-H]\)\s)")
 # Two or more bullet lines (SmolLM2 echoing options: "* Acromegaly\n* None of the above") name no single option.
 _BULLET_LINE = re.compile(r"^\s*(?:[*•·]|-(?!\s*[A-H]\s*[:)])|[1-8][.)])\s+\S", re.MULTILINE)
 # An answer that stops mid-sentence ("The ECG changes of hyperkalaemia in order are") names an option only as its topic.
+_MARKER_LINE = re.compile(r"^\s*\(?[A-H]\)?\s*[):]\s*\S", re.MULTILINE)
 _DANGLING = re.compile(r"\b(?:are|is|were|was|include|includes|including|the|of|and|with|by|to|as|be|:)\s*:?\s*$", _FLAGS)
 _OPENING_MARKER = re.compile(r"^\s*\(?([A-H])\)?\s*[):]\s*([^\n]+)")
+
+
+_DISCOURSE_OPENING = re.compile(r"\W*(?:however|if|when|whenever|let|let's|please|but|although|though|while|since|because|"
+                                r"I|I'm|I'd|you|we|to (?:answer|determine|choose|find)|in order to|as an?|yes|no|maybe|whatever|"
+                                r"whichever|regardless|either way|it depends|depending)\b", _FLAGS)
 
 
 def _opens_with_unrelated_text(text: str, options: Sequence[str], valid: str) -> bool:
@@ -858,6 +1005,11 @@ def _opens_with_unrelated_text(text: str, options: Sequence[str], valid: str) ->
         return False
     if any(given.startswith(_norm(o).split()[0]) for o in options[:len(valid)] if _norm(o)):
         return False  # written with another option's text: _given_other_text decides
+    # seventh revision: only a heading for prose that does not name an option ("A: If you want to focus on ...", "A) However
+    # a correct answer requires context"); a letter with a garbled or unrelated noun phrase of its own ("A) fiberoptic loop and
+    # ...", "A: carb - Carbon-carbon") is still that letter (heldout4-6 labels)
+    if not _DISCOURSE_OPENING.match(m.group(2)):
+        return False
     return not (_tokens(own) & _tokens(" ".join(given.split()[:8])))
 
 
@@ -919,8 +1071,8 @@ def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> 
         return committed[-1]
     if options and _opening_own(text, options, valid):
         return _opening_own(text, options, valid)
-    if len(_BULLET_LINE.findall(text)) > 1:
-        return None  # several bullet or numbered lines, an echo of options
+    if len(_BULLET_LINE.findall(text)) > 1 or len(_MARKER_LINE.findall(text)) > 1:
+        return None  # several bullet, numbered or lettered lines ("A: 1\nA: 2"), an echo of options
     outside = _OPENING_MARKER.match(text)
     if outside and outside.group(1) not in valid:
         return None  # "E) Lactic acidosis" with four options: a letter that is no option
@@ -1092,6 +1244,7 @@ class TaskClassifier:
     surface: bool
     t_fill: float
     t_over: float
+    rules_kept: frozenset[str] = frozenset()
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         logits = classifier_features(self.task, texts, self.segments, self.surface) @ self.coef.T + self.intercept
@@ -1109,7 +1262,9 @@ def load_classifiers(path: Path = CLASSIFIER_FILE) -> dict[str, TaskClassifier]:
     data = np.load(path, allow_pickle=False)
     return {task: TaskClassifier(task, tuple(str(c) for c in data[f"{task}/classes"]), data[f"{task}/coef"],
                                  data[f"{task}/intercept"], tuple(str(s) for s in data[f"{task}/segments"]),
-                                 bool(data[f"{task}/surface"]), float(data[f"{task}/t_fill"]), float(data[f"{task}/t_over"]))
+                                 bool(data[f"{task}/surface"]), float(data[f"{task}/t_fill"]), float(data[f"{task}/t_over"]),
+                                 frozenset(str(k) for k in data[f"{task}/rules_kept"] if str(k)) if f"{task}/rules_kept" in data
+                                 else RULES_KEPT[task])
             for task in TASKS}
 
 
@@ -1119,17 +1274,19 @@ def label_kind(task: str, label: str) -> str:
 
 
 def combine(task: str, rule: str, probabilities: Sequence[float], classes: Sequence[str], t_fill: float, t_over: float,
-            text: str = "", valid: str = "ABCD", overruled: bool = False, stated: bool = False) -> str:
+            text: str = "", valid: str = "ABCD", overruled: bool = False, stated: bool = False,
+            kept: frozenset[str] | None = None) -> str:
     """The hybrid's label from the rules' label and the classifier's probabilities (see the section comment).
     A "letter" from the classifier takes the rules' letter, else :func:`candidate_letter`, else unparseable.
     ``overruled`` (:func:`rules_overruled_a_cue`): the rules' default stands. A label in ``CLASSIFIER_NEVER[task]``
     (yes/no/maybe: "maybe") is never taken from the classifier, and a rule label in ``RULES_KEPT[task]`` (a decline
     read by the rules, "abstain", for yes/no/maybe and option letters; since the sixth revision also a hedge, "maybe",
     for yes/no/maybe) is never overridden; nor is a label the answer states explicitly (``stated``,
-    :func:`rules_stated_a_verdict`)."""
+    :func:`rules_stated_a_verdict`). ``kept`` (seventh revision): the rule labels never overridden, as the cross-validation
+    chose them and the classifier file stores them (default ``RULES_KEPT[task]``)."""
     k = int(np.argmax(probabilities))
     chosen, p = classes[k], float(probabilities[k])
-    if chosen in CLASSIFIER_NEVER[task] or rule in RULES_KEPT[task] or stated:
+    if chosen in CLASSIFIER_NEVER[task] or rule in (RULES_KEPT[task] if kept is None else kept) or stated:
         chosen, p = rule, 1.0  # the rules' label stands
     kind = label_kind(task, rule)
     if kind == CLASSIFIER_DEFAULT[task]:
@@ -1164,7 +1321,7 @@ def rules_overruled_a_cue(task: str, text: str, rule: str, proposed: str | None 
         echo = bool(proposed) and not _JUDGING_WORD.search(plain) and _rule_option_letter(
             text, max(len(options or ()), 4, "ABCDEFGH".index(proposed.upper()) + 1), options) == proposed.upper()
         return bool(kept != plain or _YNM_DISTRACTORS.search(kept) or len(standalone) > 1 or _NULL_RESULT.search(plain)
-                    or _flip_flops(plain) or echo)
+                    or _flip_flops(plain) or echo or _degenerate(text, _YNM_DISTRACTORS.sub(" ", kept).strip(), truncated=True))
     valid = _LETTERS[:n_options]
     letter = _option_letter(text, n_options, options)
     if letter and letter != "abstain":
@@ -1175,7 +1332,7 @@ def rules_overruled_a_cue(task: str, text: str, rule: str, proposed: str | None 
                 or (mentioned and _WALKTHROUGH.search(plain)))
 
 
-def rules_stated_a_verdict(task: str, text: str, rule: str) -> bool:
+def rules_stated_a_verdict(task: str, text: str, rule: str, options: Sequence[str] | None = None) -> bool:
     """Sixth revision: True where the rules read a verdict the answer states explicitly; the classifier does not override
     it. Yes/no/maybe: "yes/no/maybe: no", "The answer is yes", a JSON verdict value, a verdict word or "y"/"n" as the
     whole answer. Option letters: the letter alone, or the last letter of a commitment ("the answer is B", "that leaves
@@ -1186,12 +1343,15 @@ def rules_stated_a_verdict(task: str, text: str, rule: str) -> bool:
             return False
         bare = _BARE.match(plain)
         committed = _letters(_COMMITS, plain, _LETTERS, _negated_letters(plain))
-        return bool(bare and bare.group(1).upper() == rule) or bool(committed and committed[-1] == rule)
+        # seventh revision: also "A) <option A's own text>" (or a shortened form of it) with no other letter, given the options
+        own = bool(options) and len(_MARKER_LINE.findall(text)) <= 1 and _opening_own(_STRAY_MARKER.sub("", text), options, _LETTERS[:max(len(options), 4)]) == rule
+        return bool(bare and bare.group(1).upper() == rule) or bool(committed and committed[-1] == rule) or own
     if task != "yes_no_maybe" or rule not in ("yes", "no", "maybe"):
         return False
     plain = _YNM_DISTRACTORS.sub(" ", _drop_verdict_lists(_plain(text))).strip()
     explicit = _explicit_verdicts(plain)
-    bare = re.match(r"^\W*(yes|no|maybe|y|n)\W*$", plain, _FLAGS)
+    # seventh revision: also after a preamble ("Sure, no") and repeated ("no, no, no, no,")
+    bare = re.match(r"^\W*(yes|no|maybe|y|n)(?:\W+\1)*\W*$", _PREAMBLE.sub("", plain), _FLAGS)
     return (bool(explicit) and explicit[-1] == rule) or bool(bare and {"y": "yes", "n": "no"}.get(bare.group(1).lower(),
                                                                                                 bare.group(1).lower()) == rule)
 
@@ -1200,7 +1360,8 @@ def _hybrid(task: str, text: str, rule: str, valid: str = "ABCD", **context) -> 
     model = load_classifiers()[task]
     overruled = rules_overruled_a_cue(task, text, rule, **context)
     return combine(task, rule, model.probabilities([text])[0], model.classes, model.t_fill, model.t_over, text, valid,
-                   overruled, rules_stated_a_verdict(task, text, rule))
+                   overruled, rules_stated_a_verdict(task, text, rule, context.get("options") if task == "option_letter" else None),
+                   model.rules_kept)
 
 
 def rule_abstention_label(text: str) -> str:

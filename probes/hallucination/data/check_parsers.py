@@ -38,12 +38,15 @@ SETS = (("development set", DEVELOPMENT), ("first held-out set (since looked at)
         ("third held-out set (since looked at)", THIRD_HELD_OUT),
         ("fourth held-out set (since looked at)", FOURTH_HELD_OUT),
         ("fifth held-out set (since looked at)", FIFTH_HELD_OUT), ("fresh held-out set", SIXTH_HELD_OUT))
+_NOTE = re.compile(r"^\s*\[[^\[\]]*\]\s*")
 _OPTION = re.compile(r"(?:^|\s)([A-H])\)\s*(.+?)(?=\s+[A-H]\)\s|$)", re.DOTALL)
 
 
 def question_options(question: str) -> list[str]:
-    """The option texts listed in a question as "A) ... B) ...", in order (empty when there are none)."""
-    found = _OPTION.findall(question)
+    """The option texts listed in a question as "A) ... B) ...", in order (empty when there are none). A bracketed note
+    before the question (heldout6's second turns: '[Second turn: the model first answered "C) ..."; ...]') is not read:
+    its quoted options would break the order (seventh revision)."""
+    found = _OPTION.findall(_NOTE.sub("", question, count=1))
     return [text.strip() for _, text in found] if [l for l, _ in found] == list("ABCDEFGH"[:len(found)]) else []
 
 

@@ -4,27 +4,31 @@ Usage (from the repository root, offline):
     OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 python probes/hallucination/data/train_parser_classifier.py [--out PATH]
 
 Trains ONLY on the development sets (parser_validation.jsonl, parser_heldout.jsonl, parser_heldout2.jsonl,
-parser_heldout3.jsonl, since the fifth revision parser_heldout4.jsonl and, since the sixth, parser_heldout5.jsonl, whose
-first-run figures are recorded in their datasheets) and the hand-written training bank parser_training_bank.jsonl (training rows only: in every
-fold's training part and the final fit, never a test fold, never scored); the fresh held-out set
-(parser_heldout6.jsonl, for the sixth revision) is never read here.
+parser_heldout3.jsonl, since the fifth revision parser_heldout4.jsonl, since the sixth parser_heldout5.jsonl and, since the
+seventh, parser_heldout6.jsonl, whose first-run figures are recorded in their datasheets) and the hand-written training bank
+parser_training_bank.jsonl (training rows only: in every fold's training part and the final fit, never a test fold, never
+scored); the fresh held-out set (parser_heldout7.jsonl, for the seventh revision) is never read here. A row's "proposed"
+field (heldout6) reaches the parsers as in check_parsers.predict.
 
 How the design was chosen, per task (abstention, yes_no_maybe, option_letter):
 - grouped cross-validation with the labelled set as the group (leave one set out). The folds that decide are
-  parser_heldout, parser_heldout2, parser_heldout3, parser_heldout4 and parser_heldout5, because for them an honest stand-in for
+  parser_heldout, parser_heldout2, parser_heldout3, parser_heldout4, parser_heldout5 and parser_heldout6, because for them an honest stand-in for
   "rules that have not seen this set" exists in git: the rules as they were when each set was still held out
   (4f66f4d for parser_heldout, 851bd8e for parser_heldout2, d88c8ed for parser_heldout3, 5f2c1b9 for parser_heldout4, 35153dd for parser_heldout5,
+  8462bca for parser_heldout6,
   read with `git show`; for the hybrid versions their rule functions alone). Whether the rules overruled a cue on purpose
   (parsing.rules_overruled_a_cue) is computed with the current cue detectors for every version, the old
-  ones having no such function: a small leak of the current rules into those folds. The current rules were revised on all five sets, so
+  ones having no such function: a small leak of the current rules into those folds. The current rules were revised on all six sets, so
   on them they are right by construction and would teach the combination to trust the rules blindly.
-  The classifier of each fold is trained on the other five sets and the bank.
+  The classifier of each fold is trained on the other six sets and the bank.
 - the grid: embedded segments (whole answer / first sentence / whole + first + last sentence), surface
-  features on or off, C in {1, 3, 10, 30}, class weights none or balanced, t_fill and t_over thresholds.
-- the objective, on the five deciding folds pooled: the number of class figures (precision and recall of classes with
+  features on or off, C in {1, 3, 10, 30}, class weights none or balanced, t_fill and t_over thresholds, and
+  (seventh revision, yes/no/maybe) whether a rule "maybe" is kept from the classifier's override (KEPT).
+- the objective, on the six deciding folds pooled: the number of class figures (precision and recall of classes with
   >= 5 labelled answers) at >= 0.9, then the smallest class figure, then accuracy. The grid is searched on
   these same folds, so the chosen figures are optimistic; they are printed beside the rules-only figures.
-The final classifier of each task is then fitted on all six development sets and the bank with the chosen settings.
+  The sixth revision's design (SIXTH_DESIGN) is cross-validated the same way and printed beside them.
+The final classifier of each task is then fitted on all seven development sets and the bank with the chosen settings.
 Deterministic: lbfgs logistic regression, no sampling; embeddings on CPU vary by ~1e-7 between runs, so the
 weights are stored rounded to 4 decimals and the file's bytes repeat.
 """
@@ -58,6 +62,7 @@ from probes.hallucination.data.check_parsers import (  # noqa: E402
     FIRST_HELD_OUT,
     FOURTH_HELD_OUT,
     SECOND_HELD_OUT,
+    SIXTH_HELD_OUT,
     THIRD_HELD_OUT,
     load,
     proposal_in_question,
@@ -65,7 +70,7 @@ from probes.hallucination.data.check_parsers import (  # noqa: E402
 )
 
 DEV_SETS = {"validation": DEVELOPMENT, "heldout": FIRST_HELD_OUT, "heldout2": SECOND_HELD_OUT, "heldout3": THIRD_HELD_OUT,
-            "heldout4": FOURTH_HELD_OUT, "heldout5": FIFTH_HELD_OUT}
+            "heldout4": FOURTH_HELD_OUT, "heldout5": FIFTH_HELD_OUT, "heldout6": SIXTH_HELD_OUT}
 # Hand-written paraphrases for breadth (parser_training_bank.datasheet.md): training rows only, in every fold's training
 # part and in the final fit, never a fold of its own and never scored.
 BANK = Path(__file__).with_name("parser_training_bank.jsonl")
@@ -73,15 +78,28 @@ BANK = Path(__file__).with_name("parser_training_bank.jsonl")
 # the rules of d88c8ed, parsing.py sha256 fe47dc5b..., under which it was built and first run).
 # heldout4: the fourth revision's rules (5f2c1b9, parsing.py sha256 888a6562...), frozen before it was first run.
 # heldout5: the fifth revision's rules (35153dd, parsing.py sha256 9b04f986...), frozen before it was first run.
+# heldout6: the sixth revision's rules (8462bca, parsing.py sha256 3427d20c...), frozen before it was first run.
 RULES_WHEN_HELD_OUT = {"heldout": "4f66f4d", "heldout2": "851bd8e", "heldout3": "d88c8ed", "heldout4": "5f2c1b9",
-                       "heldout5": "35153dd"}
-DECIDING_FOLDS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5")
+                       "heldout5": "35153dd", "heldout6": "8462bca"}
+DECIDING_FOLDS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
 SEGMENTS = (("full",), ("first",), ("full", "first", "last"))
 SURFACE = (False, True)
 CS = (1.0, 3.0, 10.0, 30.0)
 WEIGHTS = (None, "balanced")
 T_FILL = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 T_OVER = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.1)  # 1.1: never override a committed rule
+# Seventh revision: which rule labels the classifier never overrides is chosen by the cross-validation too (the sixth
+# revision kept a rule "maybe" by hand, at the cost of one CV figure); per task, the candidate sets.
+KEPT = {"abstention": (frozenset(),), "yes_no_maybe": (frozenset({"abstain", "maybe"}), frozenset({"abstain"})),
+        "option_letter": (frozenset({"abstain"}),)}
+# The sixth revision's design (its chosen grid point and guard, parser_classifier.datasheet.md "Sixth revision"),
+# cross-validated on the same folds for comparison (with the seventh revision's cue detectors for overruled/stated).
+SIXTH_DESIGN = {"abstention": dict(segments=("full", "first", "last"), surface=False, C=30.0, weight="balanced", t_fill=0.8,
+                                   t_over=0.9, kept=frozenset()),
+                "yes_no_maybe": dict(segments=("full",), surface=True, C=1.0, weight=None, t_fill=0.4, t_over=0.6,
+                                     kept=frozenset({"abstain", "maybe"})),
+                "option_letter": dict(segments=("first",), surface=True, C=10.0, weight=None, t_fill=0.4, t_over=0.8,
+                                      kept=frozenset({"abstain"}))}
 MIN_N = 5
 CLASSES = {"abstention": ("abstain", "answer", "refusal"),
            "yes_no_maybe": ("abstain", "maybe", "no", "unparseable", "yes"),
@@ -109,10 +127,11 @@ def old_rules(commit: str):
     return module
 
 
-def question_context(task: str, question: str) -> dict:
-    """Keyword arguments the parsers get for a row (as check_parsers.predict passes them)."""
+def question_context(task: str, question: str, proposed: str | None = None) -> dict:
+    """Keyword arguments the parsers get for a row (as check_parsers.predict passes them; ``proposed``: the row's
+    "proposed" field, which heldout6 rows use to name the proposal)."""
     if task == "yes_no_maybe":
-        proposed, options = proposal_in_question(question)
+        proposed, options = proposal_in_question(question, proposed)
         return {"proposed": proposed, "options": options or None}
     if task == "option_letter":
         options = question_options(question)
@@ -120,11 +139,11 @@ def question_context(task: str, question: str) -> dict:
     return {}
 
 
-def rule_label(rules, task: str, response: str, question: str) -> str:
+def rule_label(rules, task: str, response: str, question: str, proposed: str | None = None) -> str:
     """A rule version's label for one row (older versions take fewer arguments)."""
     if task == "abstention":
         return "abstain" if rules.is_abstention(response) else "refusal" if rules.is_refusal(response) else "answer"
-    kwargs = question_context(task, question)
+    kwargs = question_context(task, question, proposed)
     fn = rules.parse_yes_no_maybe if task == "yes_no_maybe" else rules.parse_option_letter
     try:
         parsed = fn(response, **kwargs)
@@ -135,6 +154,27 @@ def rule_label(rules, task: str, response: str, question: str) -> str:
 
 def valid_letters(task: str, question: str) -> str:
     return "ABCDEFGH"[:question_context(task, question)["n_options"]] if task == "option_letter" else "ABCD"
+
+
+def cross_validate(task, subset, X, y, folds, C, weight):
+    """Per fold: (test indices, probabilities, classes) of a classifier trained on the other sets and the bank."""
+    fold_probs = {}
+    for fold in DEV_SETS:
+        train = [i for i, f in enumerate(folds) if f != fold]
+        test = [i for i, f in enumerate(folds) if f == fold]
+        model = fit(X[train], [y[i] for i in train], C, weight)
+        fold_probs[fold] = (test, model.predict_proba(X[test]), list(model.classes_))
+    return fold_probs
+
+
+def combined_pairs(task, subset, fold_probs, t_fill, t_over, kept):
+    pairs = {}
+    for fold, (test, probs, classes) in fold_probs.items():
+        pairs[fold] = [(subset[i]["label"], parsing.combine(
+            task, subset[i]["rule_then"], p, classes, t_fill, t_over, subset[i]["response"],
+            valid_letters(task, subset[i]["question"]), subset[i]["overruled_then"], subset[i]["stated_then"], kept))
+            for i, p in zip(test, probs)]
+    return pairs
 
 
 def fit(X: np.ndarray, y: list[str], C: float, weight):
@@ -195,14 +235,18 @@ def main(argv: list[str]) -> None:
     rows += [dict(r, set="bank") for r in load(BANK)]
     rules_then = {name: old_rules(commit) for name, commit in RULES_WHEN_HELD_OUT.items()}
     for r in rows:
-        r["rule_now"] = rule_label(CURRENT_RULES, r["task"], r["response"], r["question"])
-        r["rule_then"] = rule_label(rules_then.get(r["set"], CURRENT_RULES), r["task"], r["response"], r["question"])
+        r["rule_now"] = rule_label(CURRENT_RULES, r["task"], r["response"], r["question"], r.get("proposed"))
+        r["rule_then"] = rule_label(rules_then.get(r["set"], CURRENT_RULES), r["task"], r["response"], r["question"],
+                                    r.get("proposed"))
+        context = question_context(r["task"], r["question"], r.get("proposed"))
         # whether the rules left their default on purpose (a cue overruled by a convention); computed with the
         # current cue detectors for every rule version, the old versions having no such function
         r["overruled_then"] = parsing.rules_overruled_a_cue(r["task"], r["response"], r["rule_then"],
-                                                            **question_context(r["task"], r["question"]))
-        # sixth revision: whether that version's label is a verdict the answer states explicitly (current detectors)
-        r["stated_then"] = parsing.rules_stated_a_verdict(r["task"], r["response"], r["rule_then"])
+                                                            **context)
+        # sixth revision: whether that version's label is a verdict the answer states explicitly (current detectors;
+        # seventh: for option letters also "A) <A's own text>", which needs the options)
+        r["stated_then"] = parsing.rules_stated_a_verdict(r["task"], r["response"], r["rule_then"],
+                                                          context.get("options") if r["task"] == "option_letter" else None)
     parsing.embed_texts([s for r in rows for s in parsing.classifier_segments(r["response"]).values()])  # one batch
 
     saved: dict[str, np.ndarray] = {}
@@ -217,37 +261,34 @@ def main(argv: list[str]) -> None:
             print(f"  {task}: segments {segments}, surface {surface}", flush=True)
             X = parsing.classifier_features(task, texts, segments, surface)
             for C, weight in itertools.product(CS, WEIGHTS):
-                fold_probs = {}
-                for fold in DEV_SETS:
-                    train = [i for i, f in enumerate(folds) if f != fold]
-                    test = [i for i, f in enumerate(folds) if f == fold]
-                    model = fit(X[train], [y[i] for i in train], C, weight)
-                    fold_probs[fold] = (test, model.predict_proba(X[test]), list(model.classes_))
-                for t_fill, t_over in itertools.product(T_FILL, T_OVER):
-                    pairs = {}
-                    for fold, (test, probs, classes) in fold_probs.items():
-                        pairs[fold] = [(subset[i]["label"], parsing.combine(
-                            task, subset[i]["rule_then"], p, classes, t_fill, t_over, subset[i]["response"],
-                            valid_letters(task, subset[i]["question"]), subset[i]["overruled_then"],
-                            subset[i]["stated_then"]))
-                            for i, p in zip(test, probs)]
+                fold_probs = cross_validate(task, subset, X, y, folds, C, weight)
+                for t_fill, t_over, kept in itertools.product(T_FILL, T_OVER, KEPT[task]):
+                    pairs = combined_pairs(task, subset, fold_probs, t_fill, t_over, kept)
                     deciding = [pair for fold in DECIDING_FOLDS for pair in pairs[fold]]
                     key = objective(deciding)
                     if best_key is None or key > best_key:
                         best_key, best = key, dict(segments=segments, surface=surface, C=C, weight=weight, t_fill=t_fill,
-                                                   t_over=t_over, pairs=pairs)
+                                                   t_over=t_over, kept=kept, pairs=pairs)
         rules_only = [(r["label"], r["rule_then"]) for r in subset if r["set"] in DECIDING_FOLDS]
-        chosen = {k: v for k, v in best.items() if k != "pairs"}
+        chosen = {k: (sorted(v) if isinstance(v, frozenset) else v) for k, v in best.items() if k != "pairs"}
         print(f"== {task}: chosen {chosen}", flush=True)
-        print_figures("rules as they were while each set was held out (heldout..heldout5 pooled)", rules_only)
-        print_figures("hybrid, cross-validated (heldout..heldout5 pooled; classifier trained on the other five sets + "
-                      "the bank)", [p for f in DECIDING_FOLDS for p in best["pairs"][f]])
+        print_figures("rules as they were while each set was held out (heldout..heldout6 pooled)", rules_only)
+        sixth = SIXTH_DESIGN[task]
+        sixth_pairs = combined_pairs(task, subset, cross_validate(
+            task, subset, parsing.classifier_features(task, texts, sixth["segments"], sixth["surface"]), y, folds,
+            sixth["C"], sixth["weight"]), sixth["t_fill"], sixth["t_over"], sixth["kept"])
+        sixth_deciding = [p for f in DECIDING_FOLDS for p in sixth_pairs[f]]
+        print_figures("the sixth revision's design (its grid point and guards), cross-validated the same way "
+                      f"(objective {objective(sixth_deciding)})", sixth_deciding)
+        print_figures("hybrid, cross-validated (heldout..heldout6 pooled; classifier trained on the other six sets + "
+                      f"the bank; objective {best_key})", [p for f in DECIDING_FOLDS for p in best["pairs"][f]])
         for f in DECIDING_FOLDS:
             print_figures(f"  fold {f}", best["pairs"][f])
         print_figures("hybrid on the validation fold (current rules were written on it; classifier trained on the "
-                      "five held-out sets + the bank)", best["pairs"]["validation"])
+                      "six held-out sets + the bank)", best["pairs"]["validation"])
         report[task] = {"chosen": {k: (list(v) if isinstance(v, tuple) else v) for k, v in chosen.items()},
-                        "objective": list(best_key), "rules_only_objective": list(objective(rules_only))}
+                        "objective": list(best_key), "rules_only_objective": list(objective(rules_only)),
+                        "sixth_design_objective": list(objective(sixth_deciding))}
 
         X = parsing.classifier_features(task, texts, best["segments"], best["surface"])
         model = fit(X, y, best["C"], best["weight"])
@@ -259,6 +300,7 @@ def main(argv: list[str]) -> None:
         saved[f"{task}/surface"] = np.array(best["surface"])
         saved[f"{task}/t_fill"] = np.array(best["t_fill"])
         saved[f"{task}/t_over"] = np.array(best["t_over"])
+        saved[f"{task}/rules_kept"] = np.array(sorted(best["kept"]) or [""], dtype=str)  # [""]: none kept
     saved["meta"] = np.array(json.dumps({"trained_on": [p.name for p in DEV_SETS.values()] + [BANK.name],
                                          "counts": dict(Counter(r["task"] for r in rows)), "report": report}))
     args.out.parent.mkdir(parents=True, exist_ok=True)
