@@ -27,6 +27,7 @@ from probes.hallucination.data.check_parsers import (
     FOURTH_HELD_OUT,
     SECOND_HELD_OUT,
     SETS,
+    SEVENTH_HELD_OUT,
     SIXTH_HELD_OUT,
     THIRD_HELD_OUT,
     load,
@@ -671,13 +672,14 @@ def test_development_sets_are_large_and_well_formed():
     assert all(set(r) <= {"id", "source", "task", "question", "response", "label", "note"} for r in third)
 
 
-def test_check_parsers_lists_the_sixth_set_as_the_fresh_one_and_the_others_as_development():
+def test_check_parsers_lists_the_seventh_set_as_the_fresh_one_and_the_others_as_development():
     names = dict((path.name, name) for name, path in SETS)
     assert names["parser_heldout3.jsonl"] == "third held-out set (since looked at)"
     assert names[FOURTH_HELD_OUT.name] == "fourth held-out set (since looked at)"
     assert names[FIFTH_HELD_OUT.name] == "fifth held-out set (since looked at)"
-    assert names[SIXTH_HELD_OUT.name] == "fresh held-out set"
-    assert SIXTH_HELD_OUT.name == "parser_heldout6.jsonl"
+    assert names[SIXTH_HELD_OUT.name] == "sixth held-out set (since looked at)"
+    assert names[SEVENTH_HELD_OUT.name] == "fresh held-out set"
+    assert SEVENTH_HELD_OUT.name == "parser_heldout7.jsonl"
 
 
 def test_fourth_held_out_set_is_the_frozen_file_of_its_datasheet():
@@ -707,6 +709,9 @@ def test_the_training_bank_is_training_data_only_and_copies_no_labelled_row():
     # (parser_heldout6.datasheet.md).
     shared = {key(r) for r in bank} & {key(r) for r in load(SIXTH_HELD_OUT)}
     assert len(shared) == 4 and all(len(text.split()) <= 5 for _, text in shared)
+    # parser_heldout7's writer checked its rows against the bank with a script that shows no bank text: no exact copy;
+    # 3 real outputs are near-copies ("A)", "C) Delta waves", "The correct answer is 'C'"), kept as verbatim outputs.
+    assert not {key(r) for r in bank} & {key(r) for r in load(SEVENTH_HELD_OUT)}
     assert all(p.name != "parser_training_bank.jsonl" for _, p in SETS)  # never scored by check_parsers
 
 
@@ -782,10 +787,58 @@ def test_sixth_held_out_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(SIXTH_HELD_OUT) == {}
 
 
+# -- fresh held-out set (parser_heldout7.jsonl) -------------------------------------------------------------------
+# parser_heldout7.jsonl (SEVENTH_HELD_OUT, 449 rows: 206 SmolLM2 outputs for the probes' own prompt formats on new
+# items, 243 hand-written plausible model outputs) was labelled twice (97.6% agreement with two blind annotators) and
+# frozen (sha256 e872df1c..., committed in 7fd013b) before the parsers ran on it; the seventh revision was frozen for it
+# (parsing.py 32f43642..., parser_classifier.npz 44fbe0e2...). Its first run (2026-11-27) met 14 of 28 class figures
+# (the sixth revision on the same rows: 15); 61 of 449 misparsed (SmolLM2 outputs 23 of 206, hand-written 38 of 243).
+# The figures below are that run's, rounded down (causes in the set's datasheet); they were not tuned on.
+SEVENTH_SHORTFALLS = {
+    ("abstention", "abstain", "recall"): 0.78,  # 25/32
+    ("abstention", "answer", "precision"): 0.78,  # 52/66
+    ("abstention", "refusal", "recall"): 0.73,  # 22/30
+    ("option_letter", "A", "precision"): 0.84,  # 28/33
+    ("option_letter", "abstain", "precision"): 0.87,  # 27/31
+    ("option_letter", "abstain", "recall"): 0.87,  # 27/31
+    ("option_letter", "unparseable", "precision"): 0.84,  # 28/33
+    ("option_letter", "unparseable", "recall"): 0.68,  # 28/41
+    ("yes_no_maybe", "maybe", "recall"): 0.73,  # 22/30
+    ("yes_no_maybe", "no", "precision"): 0.86,  # 31/36
+    ("yes_no_maybe", "unparseable", "precision"): 0.63,  # 30/47
+    ("yes_no_maybe", "unparseable", "recall"): 0.83,  # 30/36
+    ("yes_no_maybe", "yes", "precision"): 0.79,  # 19/24
+    ("yes_no_maybe", "yes", "recall"): 0.70,  # 19/27
+}
+
+
+def test_fresh_held_out_set_is_the_frozen_file_of_its_datasheet():
+    import hashlib
+
+    assert hashlib.sha256(SEVENTH_HELD_OUT.read_bytes()).hexdigest() == \
+        "e872df1c1a476ba77beb92a490725e3175a8d078f24a42deb3df37e8da05f2ae"
+    rows = load(SEVENTH_HELD_OUT)
+    real = [r for r in rows if r["source"] == "smollm2-135m-instruct"]
+    assert len(rows) == 449 and len({r["id"] for r in rows}) == 449 and len(real) == 206
+    assert {r["task"] for r in real} == {"abstention", "yes_no_maybe", "option_letter"}
+    assert all(r["task"] == "yes_no_maybe" and r["proposed"] in "ABCD" for r in rows if "proposed" in r)
+
+
+def test_fresh_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls():
+    """No class may fall below 0.9 that did not at the first run, nor below its first-run figure."""
+    assert _unrecorded_shortfalls(SEVENTH_HELD_OUT, SEVENTH_SHORTFALLS) == {}
+
+
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 14 of 28 class figures on the fresh held-out set "
+                                       "parser_heldout7.jsonl are below it at the first run (SEVENTH_SHORTFALLS)")
+def test_fresh_held_out_set_meets_the_issue_floor_for_every_class():
+    assert _below_floor(SEVENTH_HELD_OUT) == {}
+
+
 def test_the_probes_show_the_fresh_sets_figures():
     from probes.hallucination.data.check_parsers import HELD_OUT
 
-    assert HELD_OUT == SIXTH_HELD_OUT
+    assert HELD_OUT == SEVENTH_HELD_OUT
 
 
 def test_the_harness_reads_a_proposal_in_every_phrasing_the_sets_use():
