@@ -682,15 +682,27 @@ def test_check_parsers_lists_the_seventh_set_as_the_fresh_one_and_the_others_as_
     assert SEVENTH_HELD_OUT.name == "parser_heldout7.jsonl"
 
 
-def test_fourth_held_out_set_is_the_frozen_file_of_its_datasheet():
+# Each held-out set is the file its datasheet froze (sha256 committed before its first run): path, sha256, rows,
+# SmolLM2 outputs among them, rows with a "proposed" field (from heldout6 on).
+FROZEN_SETS = [
+    (FOURTH_HELD_OUT, "5cab581305b8730619f5fd7c11878a5dc42206ad0260fdfe64b57927a1dbe941", 442, 208, 0),
+    (FIFTH_HELD_OUT, "a3e52b48af487eb639a050451b466420a70c731eb351f2bc880ff94426791b1d", 436, 187, 0),
+    (SIXTH_HELD_OUT, "2229091f4ca5a1573f8d0b817e8017d7f39682dd2b13bd8d791c9f02a2dc70ca", 441, 212, 69),
+    (SEVENTH_HELD_OUT, "e872df1c1a476ba77beb92a490725e3175a8d078f24a42deb3df37e8da05f2ae", 449, 206, 63),
+]
+
+
+@pytest.mark.parametrize("path, sha256, n_rows, n_real, n_judged", FROZEN_SETS, ids=lambda v: getattr(v, "stem", None))
+def test_held_out_set_is_the_frozen_file_of_its_datasheet(path, sha256, n_rows, n_real, n_judged):
     import hashlib
 
-    assert hashlib.sha256(FOURTH_HELD_OUT.read_bytes()).hexdigest() == \
-        "5cab581305b8730619f5fd7c11878a5dc42206ad0260fdfe64b57927a1dbe941"
-    rows = load(FOURTH_HELD_OUT)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == sha256
+    rows = load(path)
     real = [r for r in rows if r["source"] == "smollm2-135m-instruct"]
-    assert len(rows) == 442 and len({r["id"] for r in rows}) == 442 and len(real) == 208
+    assert len(rows) == n_rows and len({r["id"] for r in rows}) == n_rows and len(real) == n_real
     assert {r["task"] for r in real} == {"abstention", "yes_no_maybe", "option_letter"}
+    judged = [r for r in rows if "proposed" in r]
+    assert len(judged) == n_judged and all(r["task"] == "yes_no_maybe" and r["proposed"] in "ABCD" for r in judged)
 
 
 def test_the_training_bank_is_training_data_only_and_copies_no_labelled_row():
@@ -715,8 +727,6 @@ def test_the_training_bank_is_training_data_only_and_copies_no_labelled_row():
     assert all(p.name != "parser_training_bank.jsonl" for _, p in SETS)  # never scored by check_parsers
 
 
-
-
 # -- fifth held-out set (parser_heldout5.jsonl, since looked at) -------------------------------------------------
 # parser_heldout5.jsonl (FIFTH_HELD_OUT, 436 rows: 187 SmolLM2 outputs, 249 hand-written) was labelled twice (98.6%
 # agreement with two blind annotators) and frozen (sha256 a3e52b48..., committed in adeb8e9) before the parsers ran on
@@ -732,17 +742,6 @@ FIFTH_HELD_OUT_SHORTFALLS = {
     ("yes_no_maybe", "unparseable", "precision"): 0.78,  # 30/38 (26/33)
     ("yes_no_maybe", "yes", "recall"): 0.85,  # 30/35 (31/35)
 }
-
-
-def test_fifth_held_out_set_is_the_frozen_file_of_its_datasheet():
-    import hashlib
-
-    assert hashlib.sha256(FIFTH_HELD_OUT.read_bytes()).hexdigest() == \
-        "a3e52b48af487eb639a050451b466420a70c731eb351f2bc880ff94426791b1d"
-    rows = load(FIFTH_HELD_OUT)
-    real = [r for r in rows if r["source"] == "smollm2-135m-instruct"]
-    assert len(rows) == 436 and len({r["id"] for r in rows}) == 436 and len(real) == 187
-    assert {r["task"] for r in real} == {"abstention", "yes_no_maybe", "option_letter"}
 
 
 def test_fifth_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls():
@@ -766,19 +765,6 @@ def test_fifth_held_out_set_meets_the_issue_floor_for_every_class():
 # on it, so it is development data now: in-sample the seventh revision meets 28 of 28 class figures (2 of 441
 # misparsed), so no floor below 0.9 is recorded; this guards fixes, not generalisation.
 SIXTH_HELD_OUT_SHORTFALLS: dict = {}
-
-
-def test_sixth_held_out_set_is_the_frozen_file_of_its_datasheet():
-    import hashlib
-
-    assert hashlib.sha256(SIXTH_HELD_OUT.read_bytes()).hexdigest() == \
-        "2229091f4ca5a1573f8d0b817e8017d7f39682dd2b13bd8d791c9f02a2dc70ca"
-    rows = load(SIXTH_HELD_OUT)
-    real = [r for r in rows if r["source"] == "smollm2-135m-instruct"]
-    assert len(rows) == 441 and len({r["id"] for r in rows}) == 441 and len(real) == 212
-    assert {r["task"] for r in real} == {"abstention", "yes_no_maybe", "option_letter"}
-    judged = [r for r in rows if "proposed" in r]
-    assert len(judged) == 69 and all(r["task"] == "yes_no_maybe" and r["proposed"] in "ABCD" for r in judged)
 
 
 def test_sixth_held_out_set_meets_the_issue_floor_for_every_class():
@@ -810,18 +796,6 @@ SEVENTH_SHORTFALLS = {
     ("yes_no_maybe", "yes", "precision"): 0.79,  # 19/24
     ("yes_no_maybe", "yes", "recall"): 0.70,  # 19/27
 }
-
-
-def test_fresh_held_out_set_is_the_frozen_file_of_its_datasheet():
-    import hashlib
-
-    assert hashlib.sha256(SEVENTH_HELD_OUT.read_bytes()).hexdigest() == \
-        "e872df1c1a476ba77beb92a490725e3175a8d078f24a42deb3df37e8da05f2ae"
-    rows = load(SEVENTH_HELD_OUT)
-    real = [r for r in rows if r["source"] == "smollm2-135m-instruct"]
-    assert len(rows) == 449 and len({r["id"] for r in rows}) == 449 and len(real) == 206
-    assert {r["task"] for r in real} == {"abstention", "yes_no_maybe", "option_letter"}
-    assert all(r["task"] == "yes_no_maybe" and r["proposed"] in "ABCD" for r in rows if "proposed" in r)
 
 
 def test_fresh_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls():
