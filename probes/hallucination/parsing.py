@@ -1332,7 +1332,30 @@ def rules_overruled_a_cue(task: str, text: str, rule: str, proposed: str | None 
                 or (mentioned and _WALKTHROUGH.search(plain)))
 
 
-def rules_stated_a_verdict(task: str, text: str, rule: str, options: Sequence[str] | None = None) -> bool:
+def _proposal_judged(text: str, proposed: str, options: Sequence[str] | None = None) -> str | None:
+    """Eighth revision: a judged proposal answered by a commitment to one option ("The correct answer is B) Mitral
+    valve.", "The answer is B."): "yes" where the committed letter is the proposed one, "no" where it is another;
+    None where no commitment names one letter, or the letter does not come with its own option's text (options needed)."""
+    n = max(len(options or ()), 4, _LETTERS.index(proposed.upper()) + 1)
+    valid = _LETTERS[:n]
+    plain = _plain(_STRAY_MARKER.sub("", text))
+    committed = _letters(_COMMITS, plain, valid, _negated_letters(plain))
+    if not committed or len(set(committed)) > 1 or _BETWEEN.search(plain):
+        return None
+    letter = committed[-1]
+    if options and _given_other_text(text, letter, options, valid):
+        return None
+    if _rule_option_letter(text, n, options) != letter or not options or letter not in valid[:len(options)]:
+        return None
+    own = _norm(options[valid.index(letter)])  # written with its own text ("B) Mitral valve"), not a garbled one
+    if not any(m.group(1) == letter and (_norm(m.group(3)) == own or _norm(m.group(3)).startswith(own + " "))
+               for m in _LETTER_TEXT.finditer(text)):
+        return None
+    return "yes" if letter == proposed.upper() else "no"
+
+
+def rules_stated_a_verdict(task: str, text: str, rule: str, options: Sequence[str] | None = None,
+                           proposed: str | None = None) -> bool:
     """Sixth revision: True where the rules read a verdict the answer states explicitly; the classifier does not override
     it. Yes/no/maybe: "yes/no/maybe: no", "The answer is yes", a JSON verdict value, a verdict word or "y"/"n" as the
     whole answer. Option letters: the letter alone, or the last letter of a commitment ("the answer is B", "that leaves
@@ -1348,6 +1371,8 @@ def rules_stated_a_verdict(task: str, text: str, rule: str, options: Sequence[st
         return bool(bare and bare.group(1).upper() == rule) or bool(committed and committed[-1] == rule) or own
     if task != "yes_no_maybe" or rule not in ("yes", "no", "maybe"):
         return False
+    if proposed and rule in ("yes", "no") and _proposal_judged(text, proposed, options) == rule:
+        return True  # eighth revision: "The correct answer is B) Mitral valve." with B proposed = yes, stated
     plain = _YNM_DISTRACTORS.sub(" ", _drop_verdict_lists(_plain(text))).strip()
     explicit = _explicit_verdicts(plain)
     # seventh revision: also after a preamble ("Sure, no") and repeated ("no, no, no, no,")
@@ -1360,7 +1385,7 @@ def _hybrid(task: str, text: str, rule: str, valid: str = "ABCD", **context) -> 
     model = load_classifiers()[task]
     overruled = rules_overruled_a_cue(task, text, rule, **context)
     return combine(task, rule, model.probabilities([text])[0], model.classes, model.t_fill, model.t_over, text, valid,
-                   overruled, rules_stated_a_verdict(task, text, rule, context.get("options") if task == "option_letter" else None),
+                   overruled, rules_stated_a_verdict(task, text, rule, context.get("options"), context.get("proposed")),
                    model.rules_kept)
 
 

@@ -825,3 +825,20 @@ def test_the_harness_reads_a_proposal_in_every_phrasing_the_sets_use():
     assert proposal_in_question(options + " Is A the right answer?") == ("A", ["Alpha", "Beta", "Gamma", "Delta"])
     assert proposal_in_question("Is the proposed answer right?") == (None, [])
     assert proposal_in_question(options, proposed="D") == ("D", ["Alpha", "Beta", "Gamma", "Delta"])  # a row's field
+
+
+# -- the eighth revision's cue families, in wordings written for these tests (not rows of any labelled set) ----------
+def test_eighth_revision_a_judged_proposal_named_as_correct_with_its_own_text_is_yes():
+    """The seventh revision's known bug: with B proposed, "The correct answer is B) <B's text>." was read as no (the
+    classifier overrode the rules' yes). A commitment to one option written with its own text is a stated verdict."""
+    options = ["Furosemide", "Bisoprolol", "Amlodipine", "Ramipril"]
+    for text in ("The correct answer is B) Bisoprolol.", "The right answer is B) Bisoprolol, a beta-blocker.",
+                 "The answer is (B) Bisoprolol. It slows the heart rate by blocking beta-1 receptors"):
+        assert parsing._rule_yes_no_maybe(text, proposed="B", options=options) == "yes"
+        assert parsing.rules_stated_a_verdict("yes_no_maybe", text, "yes", options, proposed="B") is True
+        assert parse_yes_no_maybe(text, proposed="B", options=options) == "yes"
+    assert parsing._proposal_judged("The correct answer is D) Ramipril.", "B", options) == "no"
+    # not with another option's text, nor a letter alone, nor a garbled text
+    assert parsing._proposal_judged("The correct answer is B) Ramipril.", "B", options) is None
+    assert parsing._proposal_judged("The correct answer is B, which slows the heart.", "B", options) is None
+    assert parsing._proposal_judged("The correct answer is B) Bisopronate.", "B", options) is None
