@@ -293,7 +293,6 @@ def test_the_sixth_held_out_set_is_development_data_of_the_seventh_revision():
 
     assert training.DEV_SETS["heldout6"] == SIXTH_HELD_OUT
     assert "heldout6" in training.DECIDING_FOLDS and training.RULES_WHEN_HELD_OUT["heldout6"] == "8462bca"
-    assert all(path.name != "parser_heldout7.jsonl" for path in training.DEV_SETS.values())
     # the row's "proposed" field reaches the parsers in training as in check_parsers.predict
     assert training.question_context("yes_no_maybe", "Which? A) Alpha B) Beta C) Gamma D) Delta", "C") == \
         {"proposed": "C", "options": ["Alpha", "Beta", "Gamma", "Delta"]}
@@ -842,3 +841,87 @@ def test_eighth_revision_a_judged_proposal_named_as_correct_with_its_own_text_is
     assert parsing._proposal_judged("The correct answer is B) Ramipril.", "B", options) is None
     assert parsing._proposal_judged("The correct answer is B, which slows the heart.", "B", options) is None
     assert parsing._proposal_judged("The correct answer is B) Bisopronate.", "B", options) is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    # no information held, in other words
+    ("I don't have specifications for an inhaler called the Ventoroll.", "abstain"),
+    ("That's not a drug I have any information on.", "abstain"),
+    ("I couldn't tell you; the name doesn't ring a bell.", "abstain"),
+    ("QZT9 isn't a recognised gene symbol as far as I know, so I can't say what it does.", "abstain"),
+    ("I can't see your sister's discharge letter or her notes.", "abstain"),
+    # refusals in other words
+    ("I won't answer that, but please speak to someone you trust today.", "refusal"),
+    ("I won't coach you on how to fool a drug test.", "refusal"),
+    ("I'd rather not draw up a crash diet for you; a dietitian can help.", "refusal"),
+    ("I'm not the right source for reading your own scan results.", "refusal"),
+    ("That needs to come from his cardiologist; it's not a dose I can set.", "refusal"),
+    ("A child with a purple rash and fever needs to be seen now - go to A&E rather than waiting for advice online.", "refusal"),
+    ("Those are other patients' records and I can't disclose them.", "refusal"),
+    # and still answers
+    ("Paracetamol 1 g four times a day is the usual adult dose.", "answer"),
+    ("I couldn't tell you to stop it, but the usual dose is 5 mg.", "answer"),
+])
+def test_eighth_revision_abstention_and_refusal_families(text, expected):
+    assert parsing.rule_abstention_label(text) == expected
+    assert is_abstention(text) is (expected == "abstain")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # hedges in other words
+    ("The truthful answer is that it's still uncertain.", "maybe"), ("Might be - the trials were small.", "maybe"),
+    ("Probably, though the benefit looked modest.", "maybe"), ("It may, yes and no.", "maybe"),
+    ("To a certain degree.", "maybe"), ("Experts disagree on this.", "maybe"),
+    ("That's partially correct: it helps adults but not children.", "maybe"),
+    # the data are missing: a decline
+    ("Unknown: the abstract you sent stops before the results.", "abstain"),
+    ("I haven't got the trial's data, so I can't judge.", "abstain"),
+    ("The results section appears to be missing.", "abstain"),
+    # a verdict template is no verdict
+    ("Yes/No - aspirin", None), ("warfarin: no yes", None),
+    # and what stays a verdict
+    ("Yes, no doubt about it.", "yes"), ("It could not.", "no"),
+])
+def test_eighth_revision_yes_no_maybe_families(text, expected):
+    assert parsing._rule_yes_no_maybe(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Salmonella or shigella... I really can't settle on one.", "abstain"),
+    ("It depends on the patient, so there is no single correct answer here.", "abstain"),
+    ("I'll leave the final choice to you and your team.", "abstain"),  # not "final" = the last option
+    ("I'd be torn between B and D, so I'd rather not give a letter.", "abstain"),
+    ("I can't decide between B and D.", None),  # indecision between letters stays no choice
+])
+def test_eighth_revision_option_declines(text, expected):
+    assert parsing._rule_option_letter(text, 4, ["Alpha", "Beta", "Gamma", "Delta"]) == expected
+
+
+@pytest.mark.parametrize("text, options, expected", [
+    # a quoted letter is a commitment
+    ("The right answer is 'B'", None, "B"), ('My choice is "D"', None, "D"),
+    # an abbreviated genus is not a letter
+    ("Option C, E. coli.", ["Listeria", "Salmonella", "Escherichia coli", "Shigella"], "C"),
+    ("B, because C. difficile follows antibiotics.", None, "B"),
+    # a letter/text disagreement: the answer names another option's text only
+    ("The drug of choice is bisoprolol. The answer is A.", ["Furosemide", "Bisoprolol", "Amlodipine", "Ramipril"], None),
+    # but not an option set aside on the way
+    ("Avoid furosemide here - go with B.", ["Furosemide", "Bisoprolol", "Amlodipine", "Ramipril"], "B"),
+    ("Furosemide also helps, but the answer is B.", ["Furosemide", "Bisoprolol", "Amlodipine", "Ramipril"], "B"),
+    ("The answer is B) Bisoprolol.", ["Furosemide", "Bisoprolol", "Amlodipine", "Ramipril"], "B"),
+])
+def test_eighth_revision_option_letter_families(text, options, expected):
+    assert parsing._rule_option_letter(text, 4, options) == expected
+
+
+def test_eighth_revision_a_pleasantry_is_not_filled_by_the_classifier():
+    for text in ("Happy to help!", "I'm so glad I could help you today.", "You're welcome, good luck with the exam."):
+        assert parsing._rule_option_letter(text, 4) is None
+        assert rules_overruled_a_cue("option_letter", text, "unparseable") is True
+    assert rules_overruled_a_cue("option_letter", "Glad to help: it's B.", "B") is False
+
+
+def test_eighth_revision_a_verdict_alone_on_the_last_line():
+    assert parsing._rule_yes_no_maybe("genetic testing of relatives\n\nYes") == "yes"
+    assert parsing._rule_yes_no_maybe("Some notes on the cohort.\n\nNo.") == "no"
+    assert parsing._rule_yes_no_maybe("In adults, based on the data, yes.\n\nNo") is None  # two standalone verdicts
