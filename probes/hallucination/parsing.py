@@ -477,7 +477,7 @@ _LEADING = [
     (re.compile(r"^(?:it|they|this|that) (?:does|do|did|is|are|was|were)(?: not|n't)\b(?! (?:clear|known|certain|possible))",
                 _FLAGS), "no"),
     (re.compile(r"^(?:maybe|possibly|perhaps|unclear|uncertain|it depends|inconclusive|partly|partially|somewhat|arguably|"
-                r"(?:kind|sort) of|in part|debatable|hard to say|difficult to say)\b", _FLAGS), "maybe"),
+                r"(?:kind|sort) of|in part|debatable|hard to say|difficult to say|(?:hard|difficult|tough) to call)\b", _FLAGS), "maybe"),
     (re.compile(r"^(?:that's|that is|you're|you are|this is|the student is|they're|they are) (?:quite |absolutely |entirely )?"
                 r"(?:right|correct|true)\b", _FLAGS), "yes"),
     (re.compile(r"^(?:incorrect|wrong|false|not (?:correct|right|true)\b(?! to)|(?:that's|that is|you're|you are|this is|the student is|they're|they are) "
@@ -674,6 +674,27 @@ def _degenerate(text: str, plain: str, truncated: bool = False) -> bool:
                 and not re.search(r"[.!?)\]\"'*]\s*$", stripped) and not _explicit_verdicts(plain)))
 
 
+def _verdict_against_named_option(text: str, plain: str, proposed: str | None, options: Sequence[str] | None) -> bool:
+    """Eighth revision: an opening verdict word contradicted by the option the answer names as correct ("Yes, answer D)
+    <D's text> is the correct answer." with A proposed; "No, the correct answer is B) <B's text>." with B proposed): two
+    verdicts, none."""
+    if not proposed or _explicit_verdicts(plain):
+        return False  # an explicit judgement ("No, the proposed answer is incorrect. The correct answer is ...") decides
+    m = _OPENING_WORD.match(_PREAMBLE.sub("", plain))
+    judged = _proposal_judged(text, proposed, options)
+    return bool(m) and judged is not None and _VERDICT_KIND[m.group(1).lower()] != judged
+
+
+def _letter_with_other_text(text: str, proposed: str | None, options: Sequence[str] | None) -> bool:
+    """Eighth revision: a judged proposal answered with a letter written with another option's text ("The correct answer
+    is C) <D's text>"): no verdict (heldout6's convention), which the classifier does not fill."""
+    if not (proposed and options):
+        return False
+    valid = _LETTERS[:max(len(options), 4, _LETTERS.index(proposed.upper()) + 1)]
+    letter = _option_letter(text, len(valid), options)
+    return bool(letter) and letter != "abstain" and _given_other_text(text, letter, options, valid)
+
+
 def _drop_verdict_lists(plain: str) -> str:
     return _VERDICT_LIST.sub(lambda m: " " if len({w.lower() for w in re.findall(r"yes|no|maybe", m.group(0), _FLAGS)}) > 1
                              else m.group(0), plain)
@@ -699,7 +720,7 @@ def _rule_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence
     of different verdict words ("yes, no, maybe, or maybe") are removed first.
     """
     plain = _YNM_DISTRACTORS.sub(" ", _drop_verdict_lists(_plain(text))).strip()
-    if _degenerate(text, plain):
+    if _degenerate(text, plain) or _verdict_against_named_option(text, plain, proposed, options):
         return None
     explicit = _explicit_verdicts(plain)
     if explicit:
@@ -1412,7 +1433,9 @@ def rules_overruled_a_cue(task: str, text: str, rule: str, proposed: str | None 
         echo = bool(proposed) and not _JUDGING_WORD.search(plain) and _rule_option_letter(
             text, max(len(options or ()), 4, "ABCDEFGH".index(proposed.upper()) + 1), options) == proposed.upper()
         return bool(kept != plain or _YNM_DISTRACTORS.search(kept) or len(standalone) > 1 or _NULL_RESULT.search(plain)
-                    or _flip_flops(plain) or echo or _degenerate(text, _YNM_DISTRACTORS.sub(" ", kept).strip(), truncated=True))
+                    or _flip_flops(plain) or echo or _degenerate(text, _YNM_DISTRACTORS.sub(" ", kept).strip(), truncated=True)
+                    or _verdict_against_named_option(text, _YNM_DISTRACTORS.sub(" ", kept).strip(), proposed, options)
+                    or _letter_with_other_text(text, proposed, options))
     valid = _LETTERS[:n_options]
     if _PLEASANTRY.match(plain):
         return True  # eighth revision: a pleasantry alone ("Glad I could help!") declines nothing and picks nothing

@@ -925,3 +925,17 @@ def test_eighth_revision_a_verdict_alone_on_the_last_line():
     assert parsing._rule_yes_no_maybe("genetic testing of relatives\n\nYes") == "yes"
     assert parsing._rule_yes_no_maybe("Some notes on the cohort.\n\nNo.") == "no"
     assert parsing._rule_yes_no_maybe("In adults, based on the data, yes.\n\nNo") is None  # two standalone verdicts
+
+
+def test_eighth_revision_an_opening_verdict_against_the_option_named_as_correct_gives_none():
+    options = ["Furosemide", "Bisoprolol", "Amlodipine", "Ramipril"]
+    for text in ("Yes, D) Ramipril is the correct answer.", "No, the correct answer is B) Bisoprolol."):
+        assert parsing._rule_yes_no_maybe(text, proposed="B", options=options) is None
+        assert rules_overruled_a_cue("yes_no_maybe", text, "unparseable", proposed="B", options=options) is True
+    # an explicit judgement of the proposal decides
+    assert parsing._rule_yes_no_maybe("No, the proposed answer is wrong. The correct answer is B) Bisoprolol.",
+                                      proposed="B", options=options) == "no"
+    # a letter written with another option's text: no verdict, not filled by the classifier
+    assert rules_overruled_a_cue("yes_no_maybe", "The correct answer is indeed C) Ramipril.", "unparseable", proposed="B",
+                                 options=options) is True
+    assert parsing._rule_yes_no_maybe("Hard to call - it may help some patients.") == "maybe"
