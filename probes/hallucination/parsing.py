@@ -3,10 +3,29 @@
 Each returns a label or ``None`` (unparseable), never a guess. Their precision and recall are measured on
 hand-labelled responses: ``data/parser_validation.jsonl`` (the development set the rules were first written
 against) and the held-out sets ``data/parser_heldout.jsonl`` to ``data/parser_heldout6.jsonl``, each labelled and
-frozen before a parser revision first ran on it and read afterwards, so all seven are development sets now (each
-datasheet records the figures it gave while still held out). This revision, the seventh, is frozen for a fresh set,
-``data/parser_heldout7.jsonl``, written by another person. ``data/check_parsers.py`` prints every set; tests assert
-the floors.
+frozen before a parser revision first ran on it and read afterwards, so all eight (to ``data/parser_heldout7.jsonl``)
+are development sets now (each datasheet records the figures it gave while still held out). This revision, the eighth,
+is frozen for a fresh set, ``data/parser_heldout8.jsonl``, written by another person. ``data/check_parsers.py`` prints
+every set; tests assert the floors.
+
+The eighth revision reads the cue families of the seventh held-out set's first-run failures, in general forms (each
+checked on wordings written for the unit tests). First a bug: a judged proposal answered by a commitment to one option
+written with its own text ("The correct answer is B) Mitral valve." with B proposed) is a stated yes (another option: no),
+which the classifier does not override (``_proposal_judged``); an opening verdict word against the option so named,
+without an explicit judgement ("Yes, D) <D's text> is the correct answer." with A proposed), and a letter written with
+another option's text give no verdict, which the classifier does not fill. Declines: no information or specifications
+held ("That's not a device I have information about", "I don't have specifications for X"), "I couldn't tell you", "I
+can't say what it encodes", "isn't an approved X as far as I know", no sight of a relative's chart or letter; missing
+data ("the results section seems to be missing", "I haven't got the study's results", "Unknown - ..."); a choice handed
+back ("I'll leave the final answer to you", before "final" is read as the last option); "no single right option";
+"can't settle it"; letters named only to decline ("between A and C, so I'd rather not give a letter"). Refusals: "I won't
+answer/coach ...", "I'd rather not put together ...", "it's not a dose I should set", "... rather than waiting for advice
+online", "not the right source for", "can't disclose". Hedges: "it's uncertain", "Could be - ...", "It might, ...",
+"Probably, but ...", "to a limited extent", "Opinions differ", "Hard to call", "partly right"; verdict templates ("Yes/No -
+X", "...: yes no") are no verdict; a verdict word alone on the last line is one. Option letters: a quoted letter ("The
+correct answer is 'C'"); an abbreviated genus ("H. pylori") is not a letter; dash-listed letters ("letter - A - C - D")
+are no commitment; a committed letter while the answer names only another option's text (and sets none aside) is no
+choice; a pleasantry alone ("Glad I could help.") is not filled by the classifier.
 
 The seventh revision reads the cue families of the sixth held-out set's first-run failures, in general forms (each
 checked on wordings written for the unit tests): declines in other words ("I haven't come across X", "I don't have any
