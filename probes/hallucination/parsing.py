@@ -3,10 +3,29 @@
 Each returns a label or ``None`` (unparseable), never a guess. Their precision and recall are measured on
 hand-labelled responses: ``data/parser_validation.jsonl`` (the development set the rules were first written
 against) and the held-out sets ``data/parser_heldout.jsonl`` to ``data/parser_heldout6.jsonl``, each labelled and
-frozen before a parser revision first ran on it and read afterwards, so all seven are development sets now (each
-datasheet records the figures it gave while still held out). This revision, the seventh, is frozen for a fresh set,
-``data/parser_heldout7.jsonl``, written by another person. ``data/check_parsers.py`` prints every set; tests assert
-the floors.
+frozen before a parser revision first ran on it and read afterwards, so all eight (to ``data/parser_heldout7.jsonl``)
+are development sets now (each datasheet records the figures it gave while still held out). This revision, the eighth,
+is frozen for a fresh set, ``data/parser_heldout8.jsonl``, written by another person. ``data/check_parsers.py`` prints
+every set; tests assert the floors.
+
+The eighth revision reads the cue families of the seventh held-out set's first-run failures, in general forms (each
+checked on wordings written for the unit tests). First a bug: a judged proposal answered by a commitment to one option
+written with its own text ("The correct answer is B) Mitral valve." with B proposed) is a stated yes (another option: no),
+which the classifier does not override (``_proposal_judged``); an opening verdict word against the option so named,
+without an explicit judgement ("Yes, D) <D's text> is the correct answer." with A proposed), and a letter written with
+another option's text give no verdict, which the classifier does not fill. Declines: no information or specifications
+held ("That's not a device I have information about", "I don't have specifications for X"), "I couldn't tell you", "I
+can't say what it encodes", "isn't an approved X as far as I know", no sight of a relative's chart or letter; missing
+data ("the results section seems to be missing", "I haven't got the study's results", "Unknown - ..."); a choice handed
+back ("I'll leave the final answer to you", before "final" is read as the last option); "no single right option";
+"can't settle it"; letters named only to decline ("between A and C, so I'd rather not give a letter"). Refusals: "I won't
+answer/coach ...", "I'd rather not put together ...", "it's not a dose I should set", "... rather than waiting for advice
+online", "not the right source for", "can't disclose". Hedges: "it's uncertain", "Could be - ...", "It might, ...",
+"Probably, but ...", "to a limited extent", "Opinions differ", "Hard to call", "partly right"; verdict templates ("Yes/No -
+X", "...: yes no") are no verdict; a verdict word alone on the last line is one. Option letters: a quoted letter ("The
+correct answer is 'C'"); an abbreviated genus ("H. pylori") is not a letter; dash-listed letters ("letter - A - C - D")
+are no commitment; a committed letter while the answer names only another option's text (and sets none aside) is no
+choice; a pleasantry alone ("Glad I could help.") is not filled by the classifier.
 
 The seventh revision reads the cue families of the sixth held-out set's first-run failures, in general forms (each
 checked on wordings written for the unit tests): declines in other words ("I haven't come across X", "I don't have any
@@ -102,7 +121,17 @@ _NOUN = (r"(?:drug|medication|medicine|condition|syndrome|disease|disorder|gene|
 # unless the answer opens by asserting what the entity is, or goes on to claim facts about it.
 _UNKNOWN_ENTITY = _any(
     r"\bI (?:\w+ )?(?:do not|don't|dont) know\b",
-    r"\bI (?:do not|don't) have (?:[\w-]+ ){0,3}?(?:information|data|knowledge|details|records?)\b",
+    r"\bI (?:do not|don't) have (?:[\w-]+ ){0,3}?(?:information|data|knowledge|details|records?|specifications?|specs|"
+    r"documentation|product information)\b",
+    # eighth revision: "That's not a device I have information about", "I couldn't tell you", "I can't say what it encodes",
+    # "isn't an approved gene symbol as far as I know"
+    r"(?:\bnot|n't) (?:a |an |one |something )?(?:[\w-]+ ){0,2}(?:that )?I have (?:any )?(?:information|details|data|knowledge|"
+    r"specifications?|records?) (?:about|on|for)\b",
+    r"\bI (?:couldn't|could not) (?:really )?tell you\b(?! to\b)",
+    r"\b(?:can't|cannot|can not|couldn't|could not) say what (?:it|this|that|they|the [\w-]+) (?:is|are|does|do|encodes?|means?|"
+    r"treats?|stands? for|refers? to)\b",
+    r"\b(?:isn't|is not|'s not|aren't|are not) (?:a |an )?(?:approved|recogni[sz]ed|registered|known|real|valid|licensed|official|"
+    r"established) [^.]{0,50}?\b(?:as far as I know|that I know of|to my knowledge|that I'm aware of|that I am aware of)\b",
     # lack of knowledge in other words: "unfamiliar to me", "drawing a blank", "I have nothing on that",
     # "my knowledge doesn't include", "isn't something I can place", "not a condition I've come across"
     r"\b(?:unfamiliar|unknown|new) to me\b", r"\bI(?:'m| am) (?:\w+ )?unfamiliar with\b", r"\bdraw(?:ing|n)? (?:a|an) (?:\w+ )?blank\b",
@@ -189,8 +218,8 @@ _UNKNOWN_ENTITY = _any(
     r"\bI (?:don't|do not|cannot|can't) (?:have )?access (?:to )?(?:anyone's|anybody's|someone's|other people's|records|"
     r"hospital|NHS|health|GP)\b",
     r"\bI (?:can't|cannot|can not|am unable to|'m unable to|have no way to) (?:see|view|access|look at|look up|read|check) "
-    r"(?:any |her |his |their |your |patients?'? |anyone's |the |other people's )?(?:[\w-]+ )?(?:records?|results|notes|"
-    r"systems?|files?|charts?)\b",
+    r"(?:any |her |his |their |your |patients?'? |anyone's |the |other people's )?(?:[\w'’-]+ ){0,2}(?:records?|results|notes|"
+    r"systems?|files?|charts?|letters?|scans?|prescriptions?)\b",
 )
 
 # A bare hedge ("I'm not sure") abstains only when no claim follows it ("..., but it is X").
@@ -209,7 +238,7 @@ _CLAIM_AFTER_BUT = re.compile(
 
 _REFUSAL_VERB = (r"(?:help|assist|handle|discuss|condone|facilitate|encourage|fulfil|fulfill|process|make (?:\w+ ){0,2}?decisions?|advise|recommend|give|provide|offer|diagnose|share|interpret|prescribe|decide|tell you whether|"
                  r"adjust|change|alter|write|issue|sign|suggest|calculate|supply|assess|examine|endorse|approve|guide you|"
-                 r"walk you through|comment on|weigh in|dose|treat)")
+                 r"walk you through|comment on|weigh in|dose|treat|disclose|reveal|coach|put together|draw up)")
 # Declining for safety, policy or role: a decline verb ("I can't / won't / am not going to / must decline"), "not
 # something I can do", a decision handed back ("that's a decision to make with your oncology team").
 _REFUSAL = _any(
@@ -232,7 +261,15 @@ _REFUSAL = _any(
     # supposed to ask me for ...", "That isn't something I'll help with"
     r"\bnot (?:helping|assisting) (?:you )?with\b", r"\bI (?:will not|won't|'m not going to|am not going to) (?:do|help with) "
     r"(?:it|that|this)\b",
-    r"\bI(?:'m| am) not the (?:right|best|appropriate) (?:one|person|place|source) to\b",
+    r"\bI(?:'m| am) not the (?:right|best|appropriate) (?:one|person|place|source) (?:to|for)\b",
+    # eighth revision: "I won't answer that one", "I won't coach you on ...", "I'd rather not put together a fast",
+    # "it's not a dose I should set", "... rather than waiting for advice online"
+    r"\bI (?:won't|will not|'m not going to|am not going to) (?:answer|coach|go into|get into|put together|draw up|write)\b",
+    r"\bI(?:'d| would) rather not\s+(?:\w+ly )?" + _REFUSAL_VERB + r"\b",
+    r"(?:\bnot|n't) (?:a |an )?(?:dose|number|figure|amount|plan|diagnosis|prescription|regimen) (?:that )?I (?:should|can|could|"
+    r"would|will) (?:set|give|make|decide|choose|recommend|suggest|write)\b",
+    r"\brather than (?:wait(?:ing)?|rely(?:ing)?|count(?:ing)?) (?:for|on) (?:me|(?:an? )?(?:advice|answers?|reply|replies|help) "
+    r"(?:online|here|from me|from a chatbot))\b",
     # seventh revision: "Please don't wait for advice from me", "don't rely on me for this", "I can't do that",
     # "I can't tell you to double it", "I'd advise against ... on your own" with a decline
     r"\b(?:don't|do not|please don't) (?:wait for|rely on|count on|depend on) (?:\w+ )?(?:advice|answers?|help|guidance)? ?(?:from|on) me\b",
@@ -319,6 +356,12 @@ def _cites_advice(text: str) -> bool:
 # Seventh revision: what the answer would need to see ("without seeing the data", "without the full text").
 _NEEDS_INFO = re.compile(r"\bwithout (?:seeing|reading|having|access to|knowing|more|the) (?:the |more |full |any )?(?:data|"
                          r"abstract|study|paper|results|details|information|context|full text|numbers|trial|datasets?)\b", _FLAGS)
+# Eighth revision: a choice handed back ("I'll leave the final answer to you"): a decline, read before an option position
+# ("final" would name the last option).
+_HANDED_BACK = re.compile(r"\b(?:leave|leaving) (?:the|this|that) (?:final )?(?:answer|choice|decision|call|pick) (?:up )?to you\b",
+                          _FLAGS)
+_NO_LETTER_GIVEN = re.compile(r"\b(?:rather|prefer) not (?:to )?(?:give|pick|choose|commit|guess|select)\b|\bI(?: won't| will not|'m not "
+                              r"going to| am not going to) (?:give|pick|choose|commit to|select) (?:a|any|one)\b", _FLAGS)
 # Declining to choose, in a question with fixed answers (yes/no/maybe or lettered options).
 _DECLINE = _any(
     r"\b(?:no|not a|haven't a|don't have a) (?:idea|clue)\b",
@@ -328,7 +371,16 @@ _DECLINE = _any(
     r"\bI(?:'d| would) (?:need|have) to (?:look (?:this|it|that) up|(?:double[- ])?check|verify|confirm)\b",
     r"\bI (?:haven't|have not|didn't|did not) (?:read|seen) the (?:paper|study|article|abstract|full text|trial)\b",
     r"\bI(?:'m| am)? (?:\w+ )?(?:can't|cannot|can not|couldn't|could not|unable to|not able to) (?:\w+ly )?(?:determine|answer|say|tell|"
-    r"choose|decide|pick|judge)\b",
+    r"choose|decide|pick|judge|settle|call)\b",
+    # eighth revision: the data are missing ("the results section seems to be missing", "I haven't got the study's
+    # results"), "Unknown - ...", a choice handed back ("I'll leave the final answer to you"), no single right option
+    r"\b(?:results?|data|abstract|numbers|findings|methods)(?: section)? (?:is|are|seems? to be|appears? to be|looks? to be) "
+    r"(?:missing|absent|not (?:included|given|shown|provided|there))\b",
+    r"\bI (?:haven't|have not|don't have|do not have|haven't got)(?: got)? (?:the|any|its|their|the study's|the trial's|the paper's) "
+    r"(?:[\w'-]+ )?(?:results|data|abstract|full text|numbers|findings|paper)\b",
+    r"^\W*(?:unknown|not known)\s*[-–—:;,]",
+    _HANDED_BACK.pattern,
+    r"\b(?:isn't|is not|there's no|there is no|no) (?:a )?(?:single|one) (?:right|correct|best) (?:option|answer|choice)\b",
     r"\b(?:not enough|insufficient) (?:information|data|context|details?)\b",
     r"\bnot confident enough\b",
     r"\b(?:rather|prefer) not (?:to )?(?:guess|pick|choose|answer|commit)\b",
@@ -379,6 +431,8 @@ _VERDICT_LIST = re.compile(r"\b(?:yes|no|maybe)(?:\s*(?:,|/|\bor\b|\band\b)\s*(?
 _YNM_DISTRACTORS = _any(
     r"\byes,? no,? (?:or|and) maybe\b", r"\byes/no/maybe\b(?!\s*:)", r"\b(?:yes|no) (?:or|nor|and/or) (?:yes|no)\b",
     r"\brather than (?:yes|no|maybe)\b", r"\b(?:one|you) might (?:expect|think|say) (?:yes|no)\b",
+    # eighth revision: a slashed or run-together verdict pair is a template ("Yes/No - omeprazole", "...: yes no")
+    r"\b(?:yes\s*/\s*no|no\s*/\s*yes)\b(?!\s*/|\s*:)", r"\b(?:yes\s+no|no\s+yes)\b(?=\s*[.!?]?\s*$)",
 )
 _EXPLICIT_YNM = _any(
     r"\b(?:answer|verdict|conclusion|decision|response|ans|result|label|choice|reply|output)\b[^.:]{0,20}?(?:\bis\b|:|=|\s[-–—]|\b(?:(?:would|will|must)(?: have to)?|has to) be\b)\s*"
@@ -442,12 +496,18 @@ _LEADING = [
     (re.compile(r"^(?:it|they|this|that) (?:does|do|did|is|are|was|were)(?: not|n't)\b(?! (?:clear|known|certain|possible))",
                 _FLAGS), "no"),
     (re.compile(r"^(?:maybe|possibly|perhaps|unclear|uncertain|it depends|inconclusive|partly|partially|somewhat|arguably|"
-                r"(?:kind|sort) of|in part|debatable|hard to say|difficult to say)\b", _FLAGS), "maybe"),
+                r"(?:kind|sort) of|in part|debatable|hard to say|difficult to say|(?:hard|difficult|tough) to call)\b", _FLAGS), "maybe"),
     (re.compile(r"^(?:that's|that is|you're|you are|this is|the student is|they're|they are) (?:quite |absolutely |entirely )?"
                 r"(?:right|correct|true)\b", _FLAGS), "yes"),
     (re.compile(r"^(?:incorrect|wrong|false|not (?:correct|right|true)\b(?! to)|(?:that's|that is|you're|you are|this is|the student is|they're|they are) "
                 r"(?:wrong|incorrect|false|not (?:right|correct)))\b", _FLAGS), "no"),
     (re.compile(r"^(?:it's|it is) (?:unclear|uncertain|not clear)\b", _FLAGS), "maybe"),
+    # eighth revision: an opening modal without a verdict ("Could be - ...", "It might, ...", "Probably, but ..."), and
+    # a proposal judged partly right ("It's partly right - ...")
+    (re.compile(r"^(?:(?:it|they|this|that) )?(?:could|might|may)(?: well)?(?: be)?(?=\s*(?:[,.;:!\-–—]|$))", _FLAGS), "maybe"),
+    (re.compile(r"^(?:probably|likely|possibly|perhaps)\s*[,;:—–-]?\s*(?:but|though|although|yet)\b", _FLAGS), "maybe"),
+    (re.compile(r"^(?:it's|it is|that's|that is|this is|you're|you are) (?:only )?(?:partly|partially|half|somewhat) "
+                r"(?:right|correct|true)\b", _FLAGS), "maybe"),
 ]
 _MAYBE_PHRASES = _any(r"\bit depends\b", r"\beither way\b", r"\bdebat(?:able|ed)\b", r"\b(?:ongoing|open to|matter of|subject of) debate\b",
                       r"\bcontroversial\b", r"\b(?:nobody|no one|no-one) (?:can|could|really) (?:\w+ )?(?:say|tell|know)\b",
@@ -475,7 +535,13 @@ _MAYBE_PHRASES = _any(r"\bit depends\b", r"\beither way\b", r"\bdebat(?:able|ed)
                       r"\b(?:evidence|data|results|findings|studies) (?:is|are|remains?) (?:\w+ )?(?:limited|weak|sparse|thin|scant|"
                       r"mixed|equivocal|preliminary)\b", r"\b(?:seems?|sounds?|looks?|is|it's) (?:\w+ )?plausible\b",
                       r"^\W*(?:potentially|conceivably|in theory|in principle|theoretically|plausibly)\b",
-                      r"^\W*(?:it|they|this|that) (?:can|could|may|might) be\s*[,;:—–-]")
+                      r"^\W*(?:it|they|this|that) (?:can|could|may|might) be\s*[,;:—–-]",
+                      # eighth revision: "it's uncertain", "Opinions differ", "to a limited extent", "Hard to call"
+                      r"\b(?:it's|it is|remains|that's|that is|is still|it's still) (?:still )?(?:uncertain|unsettled|undecided)\b",
+                      r"\bopinions? (?:differ|vary|are (?:divided|split|mixed))\b|\b(?:experts|views|authorities|guidelines|"
+                      r"clinicians) (?:differ|disagree|are (?:divided|split))\b",
+                      r"\bto a (?:limited|certain|small|modest|lesser|partial) (?:extent|degree)\b",
+                      r"\b(?:hard|difficult|tough) to call\b|\ba close call\b")
 _NO_PHRASES = _any(
     r"\bthere(?:'s| is| was) no (?:clear |real |consistent )?(?:association|relationship|link|correlation)\b",
     r"\bnot (?:\w+ly )?(?:linked|related|correlated)\b",
@@ -627,6 +693,27 @@ def _degenerate(text: str, plain: str, truncated: bool = False) -> bool:
                 and not re.search(r"[.!?)\]\"'*]\s*$", stripped) and not _explicit_verdicts(plain)))
 
 
+def _verdict_against_named_option(text: str, plain: str, proposed: str | None, options: Sequence[str] | None) -> bool:
+    """Eighth revision: an opening verdict word contradicted by the option the answer names as correct ("Yes, answer D)
+    <D's text> is the correct answer." with A proposed; "No, the correct answer is B) <B's text>." with B proposed): two
+    verdicts, none."""
+    if not proposed or _explicit_verdicts(plain):
+        return False  # an explicit judgement ("No, the proposed answer is incorrect. The correct answer is ...") decides
+    m = _OPENING_WORD.match(_PREAMBLE.sub("", plain))
+    judged = _proposal_judged(text, proposed, options)
+    return bool(m) and judged is not None and _VERDICT_KIND[m.group(1).lower()] != judged
+
+
+def _letter_with_other_text(text: str, proposed: str | None, options: Sequence[str] | None) -> bool:
+    """Eighth revision: a judged proposal answered with a letter written with another option's text ("The correct answer
+    is C) <D's text>"): no verdict (heldout6's convention), which the classifier does not fill."""
+    if not (proposed and options):
+        return False
+    valid = _LETTERS[:max(len(options), 4, _LETTERS.index(proposed.upper()) + 1)]
+    letter = _option_letter(text, len(valid), options)
+    return bool(letter) and letter != "abstain" and _given_other_text(text, letter, options, valid)
+
+
 def _drop_verdict_lists(plain: str) -> str:
     return _VERDICT_LIST.sub(lambda m: " " if len({w.lower() for w in re.findall(r"yes|no|maybe", m.group(0), _FLAGS)}) > 1
                              else m.group(0), plain)
@@ -652,7 +739,7 @@ def _rule_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence
     of different verdict words ("yes, no, maybe, or maybe") are removed first.
     """
     plain = _YNM_DISTRACTORS.sub(" ", _drop_verdict_lists(_plain(text))).strip()
-    if _degenerate(text, plain):
+    if _degenerate(text, plain) or _verdict_against_named_option(text, plain, proposed, options):
         return None
     explicit = _explicit_verdicts(plain)
     if explicit:
@@ -672,6 +759,10 @@ def _rule_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence
     first_line = re.match(r"^\W*(yes|no|maybe)\W*$", _plain(text.strip().split("\n", 1)[0]), _FLAGS)
     if first_line:
         return first_line.group(1).lower()
+    # eighth revision: a verdict word alone on the last line, after a blank line ("<notes>\n\nNo")
+    last_line = re.search(r"\n\s*\n\W*(yes|no|maybe)\W*$", text.strip(), _FLAGS)
+    if last_line and not _STANDALONE.search(_plain(text.strip()[:last_line.start()])):
+        return last_line.group(1).lower()
     if proposed and not (_ANY_HEDGE.search(plain) or _DECLINE.search(plain)):
         n = max(len(options or ()), 4, "ABCDEFGH".index(proposed.upper()) + 1)
         chosen = _rule_option_letter(text, n_options=n, options=options)
@@ -693,7 +784,7 @@ def _rule_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence
 
 # -- option letters ------------------------------------------------------------------------
 _L = r"\(?([A-H])\)?(?![\w'])"
-_NOT_A_SECOND_LETTER = r"(?!\s*(?:or|and|/|,)\s*(?:or\s+|and\s+)?\(?[A-H]\b)"
+_NOT_A_SECOND_LETTER = r"(?!\s*(?:or|and|/|,|[-–—])\s*(?:or\s+|and\s+)?\(?[A-H]\b)"  # eighth revision: also "A - C - D"
 # Commitments to one letter; the last one wins ("Answer: (B) ... wait, actually (C)").
 _COMMITS = _any(
     r"(?<!each )(?<!every )\b(?:answer|ans|choice|option|letter|(?:correct|right|best) one)\b[^.:;]{0,20}?(?:\bis\b|\bwas\b|:|\s[-–—=]|"
@@ -726,6 +817,8 @@ _COMMITS = _any(
     r"\b(?:that's|that is|this is)\s+(?:option\s*)?" + _L + r"(?=\s*[.!]?\s*$)",
     r"(?:^|[.!?]\s+)\(?([A-H])\)?\s+is\s+the\s+(?:\w+\s+)?(?:one|answer|pick|choice)\b",
     r"\bI(?:'ll| will)\s+go\s+(?:option\s*)?" + _L + _NOT_A_SECOND_LETTER,
+    # eighth revision: a quoted letter ("The correct answer is 'C'")
+    r"\b(?:answer|choice|option|letter)\b[^.:;]{0,20}?(?:\bis\b|:)\s*[\"'“‘]\(?([A-H])\)?[\"'”’](?!\w)",
 )
 # Mentions that point at a letter without a commitment verb: "B) Metformin", "(B)", "option B".
 _MENTIONS = _any(
@@ -943,10 +1036,28 @@ def _given_other_text(text: str, letter: str, options: Sequence[str], valid: str
         if own and (given == own or given.startswith(own + " ")):  # seventh revision: whole words ("type iii" is not "type i")
             continue
         whole = m.group(2) == "."
+        # eighth revision: a shortened form only another option has ("C) Hypomagnesaemia" where D is "Hypomagnesaemia only")
+        short = m.group(3).split(".")[0].strip()
+        if not whole and len(short.split()) <= 4 and own and own not in given and _named_option(short, options, valid) not in (None, letter):
+            return True
         if any(i != valid.index(letter) and _norm(o) and (given == _norm(o) if whole else (given == _norm(o) or given.startswith(_norm(o) + " ")))
                for i, o in enumerate(options[:len(valid)])):
             return True
     return False
+
+
+def _names_other_only(plain: str, letter: str, options: Sequence[str], valid: str) -> bool:
+    """Eighth revision: the answer names exactly one option by its text, and it is not ``letter``'s."""
+    if _NEGATING.search(plain) or _CONCEDES.search(plain):
+        return False  # an option discussed and set aside ("Avoid X ... Go with D", "X also ..., but the answer is D")
+    named = _named_option(_CANDIDATE.sub(" ", plain), options, valid)
+    if not named or named == letter or valid.index(letter) >= len(options):
+        return False
+    return named not in {m.group(1) for m in _CANDIDATE.finditer(plain)}  # not when that option's own letter is written too
+
+
+_CONCEDES = re.compile(r"\b(?:although|though|but|also|however|whereas|while|actually|rather|instead|wait|first|then|"
+                       r"avoid\w*|except|worsens?)\b", _FLAGS)
 
 
 def _rule_option_letter(text: str, n_options: int = 4, options: Sequence[str] | None = None) -> str | None:
@@ -975,6 +1086,10 @@ def _rule_option_letter(text: str, n_options: int = 4, options: Sequence[str] | 
     """
     letter = _option_letter(text, n_options, options)
     if letter and letter != "abstain" and options and _given_other_text(text, letter, options, "ABCDEFGH"[:n_options]):
+        return None
+    # eighth revision: a committed letter while the answer names one other option's text and not the letter's own ("...
+    # is CFTR. The correct answer is A." where CFTR is C; "Cortisol is C" where Cortisol is A) is no single choice
+    if letter and letter != "abstain" and options and _names_other_only(_plain(text), letter, options, "ABCDEFGH"[:n_options]):
         return None
     return letter
 
@@ -1046,9 +1161,15 @@ def _opening_own(text: str, options: Sequence[str], valid: str) -> str | None:
     return None if others else m.group(1)
 
 
+# Eighth revision: a capital and a full stop before a lower-case name is an abbreviated genus ("H. pylori", "E. coli",
+# "C. difficile"), not an option letter; written "h_pylori" (which option texts still match word for word).
+_GENUS = re.compile(r"(?<![\w'])([A-H])\.[ \t]?(?=(?!(?:the|this|that|these|those|and|because|which|is|are|it|its|as|so|but|"
+                    r"or|not|no|yes|from|with|since|for)\b)[a-z]{3,}\b)")
+
+
 def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> str | None:
     valid = "ABCDEFGH"[:n_options]
-    text = _STRAY_MARKER.sub("", text)
+    text = _GENUS.sub(lambda m: m.group(1).lower() + "_", _STRAY_MARKER.sub("", text))
     xml = re.findall(r"<([A-Za-z_]{1,20})>\s*\(?([A-Ha-h])\)?\s*</\1>", text)  # "<answer>C</answer>"
     if len({letter.upper() for _, letter in xml}) == 1:
         return xml[0][1].upper() if xml[0][1].upper() in valid else None
@@ -1065,7 +1186,9 @@ def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> 
     if corrected:                                         # ... wait, no, I have those backwards. B.")
         return corrected
     if _BETWEEN.search(plain):
-        return None  # indecision between letters: "I can't decide between C and D", "either B or C"
+        # indecision between letters: "I can't decide between C and D", "either B or C"; eighth revision: unless the
+        # answer then declines to give any ("..., so I'd rather not give a letter")
+        return "abstain" if _NO_LETTER_GIVEN.search(plain) else None
     committed = _letters(_COMMITS, plain, valid, negated)
     if committed:
         return committed[-1]
@@ -1078,6 +1201,8 @@ def _option_letter(text: str, n_options: int, options: Sequence[str] | None) -> 
         return None  # "E) Lactic acidosis" with four options: a letter that is no option
     if options and _opens_with_unrelated_text(text, options, valid):
         return None
+    if _HANDED_BACK.search(plain):
+        return "abstain"
     number = _OPTION_NUMBER.findall(plain)
     if number:
         if int(number[-1]) > n_options:
@@ -1298,6 +1423,12 @@ def combine(task: str, rule: str, probabilities: Sequence[float], classes: Seque
     return label
 
 
+# Eighth revision: an answer that is only a pleasantry ("Glad I could help.", "Happy to help with more questions anytime.")
+# is neither a choice nor a decline; the classifier read such SmolLM2 endings as declines.
+_PLEASANTRY = re.compile(r"^\W*(?:(?:I'm |I am )?(?:so )?(?:glad|happy|pleased) (?:I could |I was able to |to )(?:help|assist)|"
+                         r"(?:you're|you are) (?:very )?welcome|(?:always )?happy to help|any ?time)\b[^.!?]{0,60}[.!?]*\s*$", _FLAGS)
+
+
 def rules_overruled_a_cue(task: str, text: str, rule: str, proposed: str | None = None,
                           options: Sequence[str] | None = None, n_options: int = 4) -> bool:
     """True where the rules left the task's default on purpose: they saw a cue and a documented convention
@@ -1321,8 +1452,12 @@ def rules_overruled_a_cue(task: str, text: str, rule: str, proposed: str | None 
         echo = bool(proposed) and not _JUDGING_WORD.search(plain) and _rule_option_letter(
             text, max(len(options or ()), 4, "ABCDEFGH".index(proposed.upper()) + 1), options) == proposed.upper()
         return bool(kept != plain or _YNM_DISTRACTORS.search(kept) or len(standalone) > 1 or _NULL_RESULT.search(plain)
-                    or _flip_flops(plain) or echo or _degenerate(text, _YNM_DISTRACTORS.sub(" ", kept).strip(), truncated=True))
+                    or _flip_flops(plain) or echo or _degenerate(text, _YNM_DISTRACTORS.sub(" ", kept).strip(), truncated=True)
+                    or _verdict_against_named_option(text, _YNM_DISTRACTORS.sub(" ", kept).strip(), proposed, options)
+                    or _letter_with_other_text(text, proposed, options))
     valid = _LETTERS[:n_options]
+    if _PLEASANTRY.match(plain):
+        return True  # eighth revision: a pleasantry alone ("Glad I could help!") declines nothing and picks nothing
     letter = _option_letter(text, n_options, options)
     if letter and letter != "abstain":
         return True  # the rules found a letter and dropped it (written with another option's text)
@@ -1332,7 +1467,30 @@ def rules_overruled_a_cue(task: str, text: str, rule: str, proposed: str | None 
                 or (mentioned and _WALKTHROUGH.search(plain)))
 
 
-def rules_stated_a_verdict(task: str, text: str, rule: str, options: Sequence[str] | None = None) -> bool:
+def _proposal_judged(text: str, proposed: str, options: Sequence[str] | None = None) -> str | None:
+    """Eighth revision: a judged proposal answered by a commitment to one option ("The correct answer is B) Mitral
+    valve.", "The answer is B."): "yes" where the committed letter is the proposed one, "no" where it is another;
+    None where no commitment names one letter, or the letter does not come with its own option's text (options needed)."""
+    n = max(len(options or ()), 4, _LETTERS.index(proposed.upper()) + 1)
+    valid = _LETTERS[:n]
+    plain = _plain(_STRAY_MARKER.sub("", text))
+    committed = _letters(_COMMITS, plain, valid, _negated_letters(plain))
+    if not committed or len(set(committed)) > 1 or _BETWEEN.search(plain):
+        return None
+    letter = committed[-1]
+    if options and _given_other_text(text, letter, options, valid):
+        return None
+    if _rule_option_letter(text, n, options) != letter or not options or letter not in valid[:len(options)]:
+        return None
+    own = _norm(options[valid.index(letter)])  # written with its own text ("B) Mitral valve"), not a garbled one
+    if not any(m.group(1) == letter and (_norm(m.group(3)) == own or _norm(m.group(3)).startswith(own + " "))
+               for m in _LETTER_TEXT.finditer(text)):
+        return None
+    return "yes" if letter == proposed.upper() else "no"
+
+
+def rules_stated_a_verdict(task: str, text: str, rule: str, options: Sequence[str] | None = None,
+                           proposed: str | None = None) -> bool:
     """Sixth revision: True where the rules read a verdict the answer states explicitly; the classifier does not override
     it. Yes/no/maybe: "yes/no/maybe: no", "The answer is yes", a JSON verdict value, a verdict word or "y"/"n" as the
     whole answer. Option letters: the letter alone, or the last letter of a commitment ("the answer is B", "that leaves
@@ -1348,6 +1506,8 @@ def rules_stated_a_verdict(task: str, text: str, rule: str, options: Sequence[st
         return bool(bare and bare.group(1).upper() == rule) or bool(committed and committed[-1] == rule) or own
     if task != "yes_no_maybe" or rule not in ("yes", "no", "maybe"):
         return False
+    if proposed and rule in ("yes", "no") and _proposal_judged(text, proposed, options) == rule:
+        return True  # eighth revision: "The correct answer is B) Mitral valve." with B proposed = yes, stated
     plain = _YNM_DISTRACTORS.sub(" ", _drop_verdict_lists(_plain(text))).strip()
     explicit = _explicit_verdicts(plain)
     # seventh revision: also after a preamble ("Sure, no") and repeated ("no, no, no, no,")
@@ -1360,7 +1520,7 @@ def _hybrid(task: str, text: str, rule: str, valid: str = "ABCD", **context) -> 
     model = load_classifiers()[task]
     overruled = rules_overruled_a_cue(task, text, rule, **context)
     return combine(task, rule, model.probabilities([text])[0], model.classes, model.t_fill, model.t_over, text, valid,
-                   overruled, rules_stated_a_verdict(task, text, rule, context.get("options") if task == "option_letter" else None),
+                   overruled, rules_stated_a_verdict(task, text, rule, context.get("options"), context.get("proposed")),
                    model.rules_kept)
 
 

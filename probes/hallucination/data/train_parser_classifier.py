@@ -5,30 +5,32 @@ Usage (from the repository root, offline):
 
 Trains ONLY on the development sets (parser_validation.jsonl, parser_heldout.jsonl, parser_heldout2.jsonl,
 parser_heldout3.jsonl, since the fifth revision parser_heldout4.jsonl, since the sixth parser_heldout5.jsonl and, since the
-seventh, parser_heldout6.jsonl, whose first-run figures are recorded in their datasheets) and the hand-written training bank
-parser_training_bank.jsonl (training rows only: in every fold's training part and the final fit, never a test fold, never
-scored); the fresh held-out set (parser_heldout7.jsonl, for the seventh revision) is never read here. A row's "proposed"
+seventh, parser_heldout6.jsonl, since the eighth parser_heldout7.jsonl, whose first-run figures are recorded in their
+datasheets) and the hand-written training bank parser_training_bank.jsonl (and, where it exists, parser_training_bank2.jsonl;
+training rows only: in every fold's training part and the final fit, never a test fold, never scored); the fresh held-out
+set (parser_heldout8.jsonl, for the eighth revision) is never read here. A row's "proposed"
 field (heldout6) reaches the parsers as in check_parsers.predict.
 
 How the design was chosen, per task (abstention, yes_no_maybe, option_letter):
 - grouped cross-validation with the labelled set as the group (leave one set out). The folds that decide are
-  parser_heldout, parser_heldout2, parser_heldout3, parser_heldout4, parser_heldout5 and parser_heldout6, because for them an honest stand-in for
+  parser_heldout, parser_heldout2, parser_heldout3, parser_heldout4, parser_heldout5, parser_heldout6 and parser_heldout7, because for them an honest stand-in for
   "rules that have not seen this set" exists in git: the rules as they were when each set was still held out
   (4f66f4d for parser_heldout, 851bd8e for parser_heldout2, d88c8ed for parser_heldout3, 5f2c1b9 for parser_heldout4, 35153dd for parser_heldout5,
-  8462bca for parser_heldout6,
+  8462bca for parser_heldout6, 2b791cd for parser_heldout7,
   read with `git show`; for the hybrid versions their rule functions alone). Whether the rules overruled a cue on purpose
   (parsing.rules_overruled_a_cue) is computed with the current cue detectors for every version, the old
-  ones having no such function: a small leak of the current rules into those folds. The current rules were revised on all six sets, so
+  ones having no such function: a small leak of the current rules into those folds. The current rules were revised on all seven sets, so
   on them they are right by construction and would teach the combination to trust the rules blindly.
-  The classifier of each fold is trained on the other six sets and the bank.
+  The classifier of each fold is trained on the other seven sets and the bank(s).
 - the grid: embedded segments (whole answer / first sentence / whole + first + last sentence), surface
   features on or off, C in {1, 3, 10, 30}, class weights none or balanced, t_fill and t_over thresholds, and
   (seventh revision, yes/no/maybe) whether a rule "maybe" is kept from the classifier's override (KEPT).
-- the objective, on the six deciding folds pooled: the number of class figures (precision and recall of classes with
+- the objective, on the seven deciding folds pooled: the number of class figures (precision and recall of classes with
   >= 5 labelled answers) at >= 0.9, then the smallest class figure, then accuracy. The grid is searched on
   these same folds, so the chosen figures are optimistic; they are printed beside the rules-only figures.
-  The sixth revision's design (SIXTH_DESIGN) is cross-validated the same way and printed beside them.
-The final classifier of each task is then fitted on all seven development sets and the bank with the chosen settings.
+  The sixth and seventh revisions' designs (SIXTH_DESIGN, SEVENTH_DESIGN) are cross-validated the same way and printed
+  beside them.
+The final classifier of each task is then fitted on all eight development sets and the bank(s) with the chosen settings.
 Deterministic: lbfgs logistic regression, no sampling; embeddings on CPU vary by ~1e-7 between runs, so the
 weights are stored rounded to 4 decimals and the file's bytes repeat.
 """
@@ -62,6 +64,7 @@ from probes.hallucination.data.check_parsers import (  # noqa: E402
     FIRST_HELD_OUT,
     FOURTH_HELD_OUT,
     SECOND_HELD_OUT,
+    SEVENTH_HELD_OUT,
     SIXTH_HELD_OUT,
     THIRD_HELD_OUT,
     load,
@@ -70,18 +73,23 @@ from probes.hallucination.data.check_parsers import (  # noqa: E402
 )
 
 DEV_SETS = {"validation": DEVELOPMENT, "heldout": FIRST_HELD_OUT, "heldout2": SECOND_HELD_OUT, "heldout3": THIRD_HELD_OUT,
-            "heldout4": FOURTH_HELD_OUT, "heldout5": FIFTH_HELD_OUT, "heldout6": SIXTH_HELD_OUT}
+            "heldout4": FOURTH_HELD_OUT, "heldout5": FIFTH_HELD_OUT, "heldout6": SIXTH_HELD_OUT,
+            "heldout7": SEVENTH_HELD_OUT}
 # Hand-written paraphrases for breadth (parser_training_bank.datasheet.md): training rows only, in every fold's training
 # part and in the final fit, never a fold of its own and never scored.
 BANK = Path(__file__).with_name("parser_training_bank.jsonl")
+# Eighth revision: a second hand-written bank (parser_training_bank2.datasheet.md), used exactly like the first where
+# the file exists, unless --without-bank2 (the pooled cross-validation with and without it decided whether to ship it).
+BANK2 = Path(__file__).with_name("parser_training_bank2.jsonl")
 # The rules as they were while each set was still held out (its datasheet names the frozen parser; for heldout3
 # the rules of d88c8ed, parsing.py sha256 fe47dc5b..., under which it was built and first run).
 # heldout4: the fourth revision's rules (5f2c1b9, parsing.py sha256 888a6562...), frozen before it was first run.
 # heldout5: the fifth revision's rules (35153dd, parsing.py sha256 9b04f986...), frozen before it was first run.
 # heldout6: the sixth revision's rules (8462bca, parsing.py sha256 3427d20c...), frozen before it was first run.
+# heldout7: the seventh revision's rules (2b791cd, parsing.py sha256 32f43642...), frozen before it was first run.
 RULES_WHEN_HELD_OUT = {"heldout": "4f66f4d", "heldout2": "851bd8e", "heldout3": "d88c8ed", "heldout4": "5f2c1b9",
-                       "heldout5": "35153dd", "heldout6": "8462bca"}
-DECIDING_FOLDS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
+                       "heldout5": "35153dd", "heldout6": "8462bca", "heldout7": "2b791cd"}
+DECIDING_FOLDS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
 SEGMENTS = (("full",), ("first",), ("full", "first", "last"))
 SURFACE = (False, True)
 CS = (1.0, 3.0, 10.0, 30.0)
@@ -90,7 +98,11 @@ T_FILL = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 T_OVER = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.1)  # 1.1: never override a committed rule
 # Seventh revision: which rule labels the classifier never overrides is chosen by the cross-validation too (the sixth
 # revision kept a rule "maybe" by hand, at the cost of one CV figure); per task, the candidate sets.
-KEPT = {"abstention": (frozenset(),), "yes_no_maybe": (frozenset({"abstain", "maybe"}), frozenset({"abstain"})),
+# Eighth revision: yes/no/maybe keeps a rule "maybe" again, by hand. With the second bank the grid preferred dropping the
+# guard (same 16 of 28 figures, a higher smallest figure), which lowered pooled maybe recall (0.696 -> 0.676) and let the
+# classifier override hedges said in words on the development set ("No one can say for certain; the data are
+# conflicting." read as abstain; parser_classifier.datasheet.md, "Eighth revision").
+KEPT = {"abstention": (frozenset(),), "yes_no_maybe": (frozenset({"abstain", "maybe"}),),
         "option_letter": (frozenset({"abstain"}),)}
 # The sixth revision's design (its chosen grid point and guard, parser_classifier.datasheet.md "Sixth revision"),
 # cross-validated on the same folds for comparison (with the seventh revision's cue detectors for overruled/stated).
@@ -100,6 +112,14 @@ SIXTH_DESIGN = {"abstention": dict(segments=("full", "first", "last"), surface=F
                                      kept=frozenset({"abstain", "maybe"})),
                 "option_letter": dict(segments=("first",), surface=True, C=10.0, weight=None, t_fill=0.4, t_over=0.8,
                                       kept=frozenset({"abstain"}))}
+# The seventh revision's design (its chosen grid point and guards, parser_classifier.datasheet.md "Seventh revision" and
+# the table at its top), cross-validated on the same folds beside the new choice (eighth revision's cue detectors).
+SEVENTH_DESIGN = {"abstention": dict(segments=("full", "first", "last"), surface=True, C=30.0, weight=None, t_fill=0.6,
+                                     t_over=1.1, kept=frozenset()),
+                  "yes_no_maybe": dict(segments=("full", "first", "last"), surface=False, C=3.0, weight=None, t_fill=0.8,
+                                       t_over=0.6, kept=frozenset({"abstain", "maybe"})),
+                  "option_letter": dict(segments=("first",), surface=True, C=3.0, weight="balanced", t_fill=0.4,
+                                        t_over=0.95, kept=frozenset({"abstain"}))}
 MIN_N = 5
 CLASSES = {"abstention": ("abstain", "answer", "refusal"),
            "yes_no_maybe": ("abstain", "maybe", "no", "unparseable", "yes"),
@@ -227,12 +247,16 @@ def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=parsing.CLASSIFIER_FILE)
+    parser.add_argument("--without-bank2", action="store_true", help="leave parser_training_bank2.jsonl out")
     args = parser.parse_args(argv)
+    banks = [BANK] + ([BANK2] if BANK2.is_file() and not args.without_bank2 else [])
 
     rows = []
     for name, path in DEV_SETS.items():
         rows += [dict(r, set=name) for r in load(path)]
-    rows += [dict(r, set="bank") for r in load(BANK)]
+    for bank in banks:  # training rows only: every fold's training part and the final fit, never a fold
+        rows += [dict(r, set=bank.stem) for r in load(bank)]
+    print(f"training banks: {[b.name for b in banks]}", flush=True)
     rules_then = {name: old_rules(commit) for name, commit in RULES_WHEN_HELD_OUT.items()}
     for r in rows:
         r["rule_now"] = rule_label(CURRENT_RULES, r["task"], r["response"], r["question"], r.get("proposed"))
@@ -245,8 +269,9 @@ def main(argv: list[str]) -> None:
                                                             **context)
         # sixth revision: whether that version's label is a verdict the answer states explicitly (current detectors;
         # seventh: for option letters also "A) <A's own text>", which needs the options)
-        r["stated_then"] = parsing.rules_stated_a_verdict(r["task"], r["response"], r["rule_then"],
-                                                          context.get("options") if r["task"] == "option_letter" else None)
+        # eighth: for yes/no/maybe also a commitment to the proposed option with its own text, which needs the proposal)
+        r["stated_then"] = parsing.rules_stated_a_verdict(r["task"], r["response"], r["rule_then"], context.get("options"),
+                                                          context.get("proposed"))
     parsing.embed_texts([s for r in rows for s in parsing.classifier_segments(r["response"]).values()])  # one batch
 
     saved: dict[str, np.ndarray] = {}
@@ -272,7 +297,7 @@ def main(argv: list[str]) -> None:
         rules_only = [(r["label"], r["rule_then"]) for r in subset if r["set"] in DECIDING_FOLDS]
         chosen = {k: (sorted(v) if isinstance(v, frozenset) else v) for k, v in best.items() if k != "pairs"}
         print(f"== {task}: chosen {chosen}", flush=True)
-        print_figures("rules as they were while each set was held out (heldout..heldout6 pooled)", rules_only)
+        print_figures("rules as they were while each set was held out (heldout..heldout7 pooled)", rules_only)
         sixth = SIXTH_DESIGN[task]
         sixth_pairs = combined_pairs(task, subset, cross_validate(
             task, subset, parsing.classifier_features(task, texts, sixth["segments"], sixth["surface"]), y, folds,
@@ -280,15 +305,23 @@ def main(argv: list[str]) -> None:
         sixth_deciding = [p for f in DECIDING_FOLDS for p in sixth_pairs[f]]
         print_figures("the sixth revision's design (its grid point and guards), cross-validated the same way "
                       f"(objective {objective(sixth_deciding)})", sixth_deciding)
-        print_figures("hybrid, cross-validated (heldout..heldout6 pooled; classifier trained on the other six sets + "
-                      f"the bank; objective {best_key})", [p for f in DECIDING_FOLDS for p in best["pairs"][f]])
+        seventh = SEVENTH_DESIGN[task]
+        seventh_pairs = combined_pairs(task, subset, cross_validate(
+            task, subset, parsing.classifier_features(task, texts, seventh["segments"], seventh["surface"]), y, folds,
+            seventh["C"], seventh["weight"]), seventh["t_fill"], seventh["t_over"], seventh["kept"])
+        seventh_deciding = [p for f in DECIDING_FOLDS for p in seventh_pairs[f]]
+        print_figures("the seventh revision's design (its grid point and guards), cross-validated the same way "
+                      f"(objective {objective(seventh_deciding)})", seventh_deciding)
+        print_figures("hybrid, cross-validated (heldout..heldout7 pooled; classifier trained on the other seven sets + "
+                      f"the bank(s); objective {best_key})", [p for f in DECIDING_FOLDS for p in best["pairs"][f]])
         for f in DECIDING_FOLDS:
             print_figures(f"  fold {f}", best["pairs"][f])
         print_figures("hybrid on the validation fold (current rules were written on it; classifier trained on the "
-                      "six held-out sets + the bank)", best["pairs"]["validation"])
+                      "seven held-out sets + the bank(s))", best["pairs"]["validation"])
         report[task] = {"chosen": {k: (list(v) if isinstance(v, tuple) else v) for k, v in chosen.items()},
                         "objective": list(best_key), "rules_only_objective": list(objective(rules_only)),
-                        "sixth_design_objective": list(objective(sixth_deciding))}
+                        "sixth_design_objective": list(objective(sixth_deciding)),
+                        "seventh_design_objective": list(objective(seventh_deciding))}
 
         X = parsing.classifier_features(task, texts, best["segments"], best["surface"])
         model = fit(X, y, best["C"], best["weight"])
@@ -301,7 +334,7 @@ def main(argv: list[str]) -> None:
         saved[f"{task}/t_fill"] = np.array(best["t_fill"])
         saved[f"{task}/t_over"] = np.array(best["t_over"])
         saved[f"{task}/rules_kept"] = np.array(sorted(best["kept"]) or [""], dtype=str)  # [""]: none kept
-    saved["meta"] = np.array(json.dumps({"trained_on": [p.name for p in DEV_SETS.values()] + [BANK.name],
+    saved["meta"] = np.array(json.dumps({"trained_on": [p.name for p in DEV_SETS.values()] + [b.name for b in banks],
                                          "counts": dict(Counter(r["task"] for r in rows)), "report": report}))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_npz(args.out, saved)
