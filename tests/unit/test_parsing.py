@@ -22,9 +22,12 @@ import pytest
 
 from probes.hallucination.data.check_parsers import (
     DEVELOPMENT,
+    EIGHTH_HELD_OUT,
     FIFTH_HELD_OUT,
     FIRST_HELD_OUT,
     FOURTH_HELD_OUT,
+    FRESH_SETS,
+    NINTH_HELD_OUT,
     SECOND_HELD_OUT,
     SETS,
     SEVENTH_HELD_OUT,
@@ -695,14 +698,16 @@ def test_development_sets_are_large_and_well_formed():
     assert all(set(r) <= {"id", "source", "task", "question", "response", "label", "note"} for r in third)
 
 
-def test_check_parsers_lists_every_set_as_development_data_and_the_probes_still_show_the_seventh():
+def test_check_parsers_lists_the_eighth_and_ninth_sets_as_the_fresh_ones_and_the_others_as_development():
     names = dict((path.name, name) for name, path in SETS)
     assert names["parser_heldout3.jsonl"] == "third held-out set (since looked at)"
     assert names[FOURTH_HELD_OUT.name] == "fourth held-out set (since looked at)"
     assert names[FIFTH_HELD_OUT.name] == "fifth held-out set (since looked at)"
     assert names[SIXTH_HELD_OUT.name] == "sixth held-out set (since looked at)"
     assert names[SEVENTH_HELD_OUT.name] == "seventh held-out set (since looked at)"  # eighth revision read its failures
-    assert SEVENTH_HELD_OUT.name == "parser_heldout7.jsonl"
+    assert names[EIGHTH_HELD_OUT.name] == "fresh held-out set" and names[NINTH_HELD_OUT.name] == "second fresh held-out set"
+    assert FRESH_SETS == (EIGHTH_HELD_OUT, NINTH_HELD_OUT)
+    assert (EIGHTH_HELD_OUT.name, NINTH_HELD_OUT.name) == ("parser_heldout8.jsonl", "parser_heldout9.jsonl")
 
 
 # Each held-out set is the file its datasheet froze (sha256 committed before its first run): path, sha256, rows,
@@ -712,6 +717,8 @@ FROZEN_SETS = [
     (FIFTH_HELD_OUT, "a3e52b48af487eb639a050451b466420a70c731eb351f2bc880ff94426791b1d", 436, 187, 0),
     (SIXTH_HELD_OUT, "2229091f4ca5a1573f8d0b817e8017d7f39682dd2b13bd8d791c9f02a2dc70ca", 441, 212, 69),
     (SEVENTH_HELD_OUT, "e872df1c1a476ba77beb92a490725e3175a8d078f24a42deb3df37e8da05f2ae", 449, 206, 63),
+    (EIGHTH_HELD_OUT, "44dfb6a4d3f451601c21f3dd3dd6f02918f41b118e8a7b5fd72f84006a54b6ac", 500, 210, 80),
+    (NINTH_HELD_OUT, "90e0d6f517d0e9e7d9f58144545a47a5a3d4d3e22ec76a08d5fea7e463b7bfd9", 499, 199, 90),
 ]
 
 
@@ -863,10 +870,58 @@ def test_seventh_held_out_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(SEVENTH_HELD_OUT) == {}
 
 
+# -- the fresh held-out sets (parser_heldout8.jsonl and parser_heldout9.jsonl) ------------------------------------
+# Two sets made the same way at the same time by two other helpers (the probes' own prompt formats on new items; heldout8:
+# 500 rows, 210 SmolLM2 outputs; heldout9: 499 rows, 199 SmolLM2 outputs), each labelled twice (99.4% and 99.8%
+# agreement with blind annotators) and frozen (sha256 44dfb6a4... in 36ae655, 90e0d6f5... in 085e005) before the parsers
+# ran on them; the eighth revision was frozen for them (parsing.py 00d16526..., parser_classifier.npz fcfa57a8...) by a
+# helper that never read them. Their first run (2026-11-27): heldout8 20 of 28 class figures (42 of 500 misparsed),
+# heldout9 15 of 28 (56 of 499), pooled 16 of 28 (98 of 999; the seventh revision on the same rows: 16 of 28, 110).
+# The floors below are that run's figures, rounded down (causes in the sets' datasheets); they were not tuned on.
+EIGHTH_SHORTFALLS = {
+    ("abstention", "refusal", "recall"): 0.88,  # 30/34 (0.882)
+    ("option_letter", "unparseable", "recall"): 0.81,  # 31/38 (0.816)
+    ("yes_no_maybe", "abstain", "recall"): 0.88,  # 31/35 (0.886)
+    ("yes_no_maybe", "maybe", "recall"): 0.77,  # 27/35 (0.771)
+    ("yes_no_maybe", "no", "recall"): 0.88,  # 30/34 (0.882)
+    ("yes_no_maybe", "unparseable", "precision"): 0.57,  # 27/47 (0.574)
+    ("yes_no_maybe", "unparseable", "recall"): 0.87,  # 27/31 (0.871)
+    ("yes_no_maybe", "yes", "recall"): 0.81,  # 30/37 (0.811)
+}
+NINTH_SHORTFALLS = {
+    ("abstention", "abstain", "recall"): 0.82,  # 28/34 (0.824)
+    ("abstention", "answer", "precision"): 0.78,  # 55/70 (0.786)
+    ("abstention", "refusal", "recall"): 0.73,  # 25/34 (0.735)
+    ("option_letter", "abstain", "precision"): 0.88,  # 30/34 (0.882)
+    ("option_letter", "abstain", "recall"): 0.88,  # 30/34 (0.882)
+    ("option_letter", "unparseable", "precision"): 0.84,  # 28/33 (0.848)
+    ("option_letter", "unparseable", "recall"): 0.80,  # 28/35 (0.800)
+    ("yes_no_maybe", "abstain", "recall"): 0.82,  # 28/34 (0.824)
+    ("yes_no_maybe", "maybe", "recall"): 0.74,  # 26/35 (0.743)
+    ("yes_no_maybe", "no", "recall"): 0.88,  # 31/35 (0.886)
+    ("yes_no_maybe", "unparseable", "precision"): 0.63,  # 29/46 (0.630)
+    ("yes_no_maybe", "unparseable", "recall"): 0.85,  # 29/34 (0.853)
+    ("yes_no_maybe", "yes", "precision"): 0.81,  # 31/38 (0.816)
+}
+FRESH_SHORTFALLS = [(EIGHTH_HELD_OUT, EIGHTH_SHORTFALLS), (NINTH_HELD_OUT, NINTH_SHORTFALLS)]
+
+
+@pytest.mark.parametrize("path, shortfalls", FRESH_SHORTFALLS, ids=lambda v: getattr(v, "stem", ""))
+def test_fresh_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls(path, shortfalls):
+    """No class may fall below 0.9 that did not at the first run, nor below its first-run figure."""
+    assert _unrecorded_shortfalls(path, shortfalls) == {}
+
+
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 8 of 28 class figures on parser_heldout8.jsonl and "
+                                       "13 on parser_heldout9.jsonl are below it at the first run (EIGHTH_/NINTH_SHORTFALLS)")
+def test_fresh_held_out_sets_meet_the_issue_floor_for_every_class():
+    assert {path.name: _below_floor(path) for path in FRESH_SETS} == {path.name: {} for path in FRESH_SETS}
+
+
 def test_the_probes_show_the_fresh_sets_figures():
     from probes.hallucination.data.check_parsers import HELD_OUT
 
-    assert HELD_OUT == SEVENTH_HELD_OUT
+    assert HELD_OUT == EIGHTH_HELD_OUT
 
 
 def test_the_harness_reads_a_proposal_in_every_phrasing_the_sets_use():
