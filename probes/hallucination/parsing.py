@@ -509,8 +509,9 @@ _PARAPHRASED = re.compile(r"\bin the (affirmative)\b|\bin the (negative)\b|\b(?:
 # Seventh revision: also without "proposed" ("The answer is correct.", "That answer is wrong"); not a judgement put as a
 # question or a doubt ("I'm not sure whether the proposed answer is correct", "can't confirm if the answer is right").
 _JUDGED = re.compile(r"\b(?:(?:the|this|that|your|their) (?:(?:proposed|suggested|given|stated|provided|student's|colleague's) )?|"
-                     r"(?:proposed|suggested|given|stated|provided) )(?:answer|option|proposal|suggestion)(?: \(?[A-H]\)?)? "
-                     r"(?:is|was)(n't|\snot)?\s(?:(correct|right|true)|(incorrect|wrong|false))\b", _FLAGS)
+                     r"(?:proposed|suggested|given|stated|provided) )(?:answer|option|proposal|suggestion|statement)(?: \(?[A-H]\)?)? "
+                     r"(?:is|was)(n't|\snot)?\s(?:entirely |quite |fully |completely |totally )?(?:(correct|right|true|accurate)|"
+                     r"(incorrect|wrong|false|inaccurate))\b", _FLAGS)
 _IN_DOUBT = re.compile(r"\b(?:whether|if)\s+(?:or not\s+)?$", _FLAGS)
 # Sixth revision: a judgement word closing the answer after an explanation ("..., the opposite. Incorrect.") and a
 # JSON or key: value field whose value is a verdict ({"is_proposed_answer_correct": true}, {"is_correct": "possibly"},
@@ -540,7 +541,8 @@ _LEADING = [
                 r"^some (?:of them |people |patients |studies |cases )?(?:do|are|can|will|have|might|may|could|did|were)\b|"
                 r"^(?:(?:it|they|this|that) )?(?:could|might|may)(?: well)? (?:be|go) (?:either|both)\b|"
                 r"^(?:(?:it|they|this|that) )?(?:could|might|may)(?: well)? be\b[^.]{0,60}?,\s*but\b", _FLAGS), "maybe"),
-    (re.compile(r"^(?:not (?:quite|exactly)|(?:doesn't|does not|don't|do not) (?:look|seem|sound|appear) (?:like it|so)|"
+    (re.compile(r"^(?:not (?:quite|exactly)|not (?:necessary|needed|required|indicated|recommended|warranted|useful|helpful|"
+                r"effective|beneficial)\b|(?:doesn't|does not|don't|do not) (?:look|seem|sound|appear) (?:like it|so)|"
                 r"true(?=\s*(?:[.!,;:—–-]|$)))", _FLAGS), None),
     (re.compile(r"^(?:absolutely|definitely|certainly) not\b", _FLAGS), "no"),
     (re.compile(r"^(?:yes|yep|yeah|yup|yea|ja|oui|absolutely|definitely|certainly|indeed|correct|exactly|precisely|agreed|"
@@ -840,9 +842,13 @@ def _restated_claim(plain: str, question: str | None) -> str | None:
     if (not first or "?" in plain or re.search(r"[:;\"“”]|\b(?:question|whether|asks?|asked|step|statement)\b", first, _FLAGS)
             or first.count(",") >= 2 or _RESTATEMENT_HEDGE.search(plain) or _ANY_HEDGE.search(plain)):
         return None  # a question, a title or step heading, an echo of the question, a list, a hedge: no statement
-    if _TRUNCATED.search(plain.strip()) or re.search(r"\b(?:however|but|by|their|his|her|its|in|on|at|into|like|such|usual|"
-                                                     r"which|who|can|may|not)\s*$", plain.strip(), _FLAGS):
-        return None  # a statement cut off mid-way states no claim
+    # a claim completed before a clause that gives its reason or means ("X prevents Y, as it ...", "X impacts Y by ...")
+    claim = re.split(r",?\s+(?:as|because|since|by|thereby|through)\s", first, maxsplit=1)[0]
+    cut = _TRUNCATED.search(plain.strip()) or re.search(r"\b(?:however|but|by|their|his|her|its|in|on|at|into|like|such|"
+                                                        r"usual|which|who|can|may|not)\s*$", plain.strip(), _FLAGS)
+    if cut and claim == first:
+        return None  # a statement cut off mid-way states no claim (unless the claim was complete before the cut clause)
+    first = claim
     asked, said = _content_stems(question_text(question)), _content_stems(first)
     shared = asked & said
     if len(asked) < 3 or len(shared) < 3 or len(shared) < 0.6 * len(asked):
@@ -1593,6 +1599,10 @@ _PLEASANTRY = re.compile(r"^\W*(?:(?:I'm |I am )?(?:so )?(?:glad|happy|pleased) 
                          r"(?:you're|you are) (?:very )?welcome|(?:always )?happy to help|any ?time)\b[^.!?]{0,60}[.!?]*\s*$", _FLAGS)
 
 
+_NONE_OF_THEM = re.compile(r"^\W*(?:none of (?:them|these|those|the (?:options|above|answers|choices))|neither(?: of them)?)"
+                           r"(?:\s+(?:is|are)\s+(?:correct|right|true))?\W*$", _FLAGS)
+
+
 def rules_overruled_a_cue(task: str, text: str, rule: str, proposed: str | None = None,
                           options: Sequence[str] | None = None, n_options: int = 4, question: str | None = None) -> bool:
     """True where the rules left the task's default on purpose: they saw a cue and a documented convention
@@ -1621,7 +1631,9 @@ def rules_overruled_a_cue(task: str, text: str, rule: str, proposed: str | None 
                     or _letter_with_other_text(text, proposed, options))
     valid = _LETTERS[:n_options]
     if _PLEASANTRY.match(plain):
-        return True  # eighth revision: a pleasantry alone ("Glad I could help!") declines nothing and picks nothing
+        return True
+    if _NONE_OF_THEM.match(plain):
+        return True  # ninth revision: every option rejected ("None of them", "None of the options is right") picks none  # eighth revision: a pleasantry alone ("Glad I could help!") declines nothing and picks nothing
     letter = _option_letter(text, n_options, options)
     if letter and letter != "abstain":
         return True  # the rules found a letter and dropped it (written with another option's text)

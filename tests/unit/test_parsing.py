@@ -651,7 +651,7 @@ def test_third_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls
     assert _unrecorded_shortfalls(THIRD_HELD_OUT, THIRD_HELD_OUT_SHORTFALLS) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 4 yes/no/maybe figures on parser_heldout3.jsonl "
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 1 yes/no/maybe figure on parser_heldout3.jsonl "
                                        "stay below it although it is development data (THIRD_HELD_OUT_SHORTFALLS)")
 def test_third_held_out_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(THIRD_HELD_OUT) == {}
@@ -798,7 +798,7 @@ def test_fifth_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls
     assert _unrecorded_shortfalls(FIFTH_HELD_OUT, FIFTH_HELD_OUT_SHORTFALLS) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 3 figures on parser_heldout5.jsonl stay below it "
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 2 figures on parser_heldout5.jsonl stay below it "
                                        "although it is development data (FIFTH_HELD_OUT_SHORTFALLS)")
 def test_fifth_held_out_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(FIFTH_HELD_OUT) == {}
@@ -867,7 +867,7 @@ def test_seventh_held_out_set_meets_the_issue_floor_except_the_recorded_shortfal
     assert _unrecorded_shortfalls(SEVENTH_HELD_OUT, SEVENTH_SHORTFALLS) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 4 figures on parser_heldout7.jsonl stay below it "
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 3 figures on parser_heldout7.jsonl stay below it "
                                        "although it is development data (SEVENTH_HELD_OUT_SHORTFALLS)")
 def test_seventh_held_out_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(SEVENTH_HELD_OUT) == {}
@@ -927,8 +927,16 @@ def test_eighth_and_ninth_sets_stay_at_or_above_their_first_run_record(path, sho
 
 # The ninth revision's in-sample figures on parser_heldout8 and parser_heldout9 (rules written after reading their
 # failures, classifier trained on them), rounded down; they guard the ninth revision's fixes, not generalisation.
-EIGHTH_HELD_OUT_SHORTFALLS: dict = {}  # IN_SAMPLE_8
-NINTH_HELD_OUT_SHORTFALLS: dict = {}  # IN_SAMPLE_9
+# In-sample the ninth revision misparses 19 of 500 (first run: 42) and 15 of 499 (first run: 56) and meets 26 of 28 class
+# figures on each; these stay below.
+EIGHTH_HELD_OUT_SHORTFALLS = {
+    ("option_letter", "unparseable", "recall"): 0.81,  # 31/38 (0.816)
+    ("yes_no_maybe", "unparseable", "precision"): 0.80,  # 28/35 (0.800)
+}
+NINTH_HELD_OUT_SHORTFALLS = {
+    ("option_letter", "unparseable", "recall"): 0.85,  # 30/35 (0.857)
+    ("yes_no_maybe", "unparseable", "precision"): 0.88,  # 31/35 (0.886)
+}
 IN_SAMPLE_SHORTFALLS = [(EIGHTH_HELD_OUT, EIGHTH_HELD_OUT_SHORTFALLS), (NINTH_HELD_OUT, NINTH_HELD_OUT_SHORTFALLS)]
 
 
@@ -1212,3 +1220,12 @@ def test_ninth_revision_abstention_and_refusal_families(text, expected):
 ])
 def test_ninth_revision_option_letter_families(text, options, expected):
     assert parsing._rule_option_letter(text, 4, options) == expected
+
+
+def test_ninth_revision_every_option_rejected_and_judgements_in_other_words():
+    for text in ("None of these.", "Neither of them is correct", "None of the options are right"):
+        assert rules_overruled_a_cue("option_letter", text, "unparseable") is True  # not filled as a decline
+    assert rules_overruled_a_cue("option_letter", "None of these rings a bell, so I'll pass.", "abstain") is False
+    assert parsing._rule_yes_no_maybe("Not needed for most adults, going by this trial.") == "no"
+    assert parsing._rule_yes_no_maybe("That statement is not quite accurate: it is the other way round.") == "no"
+    assert parsing._rule_yes_no_maybe("The proposed answer is entirely correct.") == "yes"
