@@ -652,7 +652,7 @@ def test_third_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls
 
 
 @pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 1 yes/no/maybe figure on parser_heldout3.jsonl "
-                                       "stay below it although it is development data (THIRD_HELD_OUT_SHORTFALLS)")
+                                       "stays below it although it is development data (THIRD_HELD_OUT_SHORTFALLS)")
 def test_third_held_out_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(THIRD_HELD_OUT) == {}
 
