@@ -31,7 +31,7 @@ from audit.sampling_detectors import (
     text_clusters,
     token_scores,
 )
-from probes.hallucination.parsing import parse_yes_no_maybe
+from probes.hallucination.parsing import parse_yes_no_maybe, question_text
 from probes.hallucination.pubmedqa import INSTRUCTION, PubMedQAItem
 
 GREEDY = GenerationConfig(max_new_tokens=12)
@@ -121,12 +121,13 @@ class AnswerUncertaintyProbe(Probe):
     def score(self, query: Query, response: Response) -> ItemResult:
         if not isinstance(response, SampledAnswers):
             raise TypeError(f"{self.id} scores a greedy answer with its samples; got a {type(response).__name__}")
-        label = parse_yes_no_maybe(response.greedy.text)
+        question = question_text(query.messages[-1]["content"])  # a restated claim reads as yes/no (ninth revision)
+        label = parse_yes_no_maybe(response.greedy.text, question=question)
         outcome = choice_outcome(label, query.reference)
         # A parsed answer's meaning is its label; text the parser cannot read is clustered by meaning among
         # itself (each distinct meaning a cluster, all counted as unparseable), so that scattered off-format
         # samples raise the semantic entropy instead of collapsing into one cluster.
-        clusters = text_clusters([response.greedy.text, *(s.text for s in response.samples)], parse_yes_no_maybe,
+        clusters = text_clusters([response.greedy.text, *(s.text for s in response.samples)], lambda text: parse_yes_no_maybe(text, question=question),
                                  prefix=UNPARSEABLE)
         scores = {**token_scores(response.greedy),
                   **consistency_scores(clusters[0], clusters[1:], [mean_logprob(s) for s in response.samples])}

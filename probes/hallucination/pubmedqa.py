@@ -18,7 +18,7 @@ from audit.detectors import option_uncertainty, uncertainty_metrics
 from audit.metrics import rate, softmax
 from audit.models.base import Capability, OptionScores
 from audit.probes import Probe, ProbeSummary, Query, Response, bound_verdict, choice_outcome
-from probes.hallucination.parsing import parse_yes_no_maybe
+from probes.hallucination.parsing import parse_yes_no_maybe, question_text
 
 LABELS = ("yes", "no", "maybe")
 OPTIONS: dict[str, tuple[str, ...]] = {
@@ -79,8 +79,9 @@ class PubMedQAProbe(Probe):
 
     @staticmethod
     def choice_parser(query: Query, text: str) -> str | None:
-        """Where the backend cannot score the options: the validated yes/no/maybe/abstain parser."""
-        return parse_yes_no_maybe(text)
+        """Where the backend cannot score the options: the validated yes/no/maybe/abstain parser, given the question
+        (so that an answer restating the asked claim is read as yes, or with its verb negated as no)."""
+        return parse_yes_no_maybe(text, question=question_text(query.messages[-1]["content"]))
 
     def build_queries(self, items: Sequence[PubMedQAItem]) -> list[Query]:
         queries = []

@@ -1,19 +1,19 @@
 """Answer parsers: behaviour on typical answers, and precision/recall on hand-labelled sets.
 
 Issue #3 asks for precision and recall >= 0.9 per class. It is asserted here for every class with
-at least 5 hand-labelled responses on the eight development sets: parser_validation (the rules were
-written against it) and the first to seventh held-out sets (parser_heldout, parser_heldout2,
-parser_heldout3, parser_heldout4, parser_heldout5, parser_heldout6, parser_heldout7), whose failures were read when the rules
-were revised and which the classifier is now trained on (with the hand-written training banks), so
-these assertions guard fixes, not generalisation; where a set still misses the bar in-sample, the figures are
-recorded as floors (*_SHORTFALLS) and the 0.9 bar is a strict xfail. Each held-out set's datasheet records the
-figures it gave while it was still fresh (parser_heldout4: 7 of 28 class figures >= 0.9 for the fourth
+at least 5 hand-labelled responses on the ten development sets: parser_validation (the rules were
+written against it) and the first to ninth held-out sets (parser_heldout, parser_heldout2, ..., parser_heldout9), whose
+failures were read when the rules were revised and which the classifier is now trained on (with the hand-written
+training banks), so these assertions guard fixes, not generalisation; where a set still misses the bar in-sample, the
+figures are recorded as floors (*_SHORTFALLS) and the 0.9 bar is a strict xfail. Each held-out set's datasheet records
+the figures it gave while it was still fresh (parser_heldout4: 7 of 28 class figures >= 0.9 for the fourth
 revision; parser_heldout5: 9 of 28 for the fifth, 8 of 28 once the harness read every proposal phrasing;
-parser_heldout6: 20 of 28 for the sixth; parser_heldout7: 14 of 28 for the seventh).
+parser_heldout6: 20 of 28 for the sixth; parser_heldout7: 14 of 28 for the seventh; parser_heldout8 and parser_heldout9:
+20 and 15 of 28 for the eighth, 16 pooled).
 
-The honest test of the eighth revision is a fresh set, parser_heldout8.jsonl, written by another person and
-frozen before the parsers first run on it; it is not in this repository while the revision is written.
-check_parsers.HELD_OUT still names parser_heldout7 until the eighth set is frozen.
+The honest test of the ninth revision is a pair of fresh sets written by other people and frozen before the parsers
+first run on them; they are not in this repository while the revision is written (check_parsers.FRESH_SETS is empty, and
+check_parsers.HELD_OUT still names parser_heldout8 until they are frozen and first run).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import pytest
 
 from probes.hallucination.data.check_parsers import (
     DEVELOPMENT,
+    DEVELOPMENT_SETS,
     EIGHTH_HELD_OUT,
     FIFTH_HELD_OUT,
     FIRST_HELD_OUT,
@@ -266,7 +267,7 @@ def test_defaults_the_rules_chose_on_purpose_are_not_filled_by_the_classifier(ta
     assert rules_overruled_a_cue(task, text, rule) is overruled
 
 
-def test_the_frozen_classifier_was_trained_on_the_eight_development_sets_and_the_banks_only():
+def test_the_frozen_classifier_was_trained_on_the_ten_development_sets_and_the_banks_only():
     import json
 
     import numpy as np
@@ -279,8 +280,8 @@ def test_the_frozen_classifier_was_trained_on_the_eight_development_sets_and_the
     meta = json.loads(str(np.load(parsing.CLASSIFIER_FILE)["meta"]))
     assert meta["trained_on"] == ["parser_validation.jsonl", "parser_heldout.jsonl", "parser_heldout2.jsonl",
                                   "parser_heldout3.jsonl", "parser_heldout4.jsonl", "parser_heldout5.jsonl",
-                                  "parser_heldout6.jsonl", "parser_heldout7.jsonl"] + TRAINING_BANKS
-    assert "parser_heldout8.jsonl" not in meta["trained_on"]  # the eighth revision's fresh set
+                                  "parser_heldout6.jsonl", "parser_heldout7.jsonl", "parser_heldout8.jsonl",
+                                  "parser_heldout9.jsonl"] + TRAINING_BANKS  # ninth revision: heldout8/9 are development data
 
 
 def test_the_seventh_held_out_set_is_development_data_of_the_eighth_revision():
@@ -291,7 +292,6 @@ def test_the_seventh_held_out_set_is_development_data_of_the_eighth_revision():
 
     assert training.DEV_SETS["heldout7"] == SEVENTH_HELD_OUT
     assert "heldout7" in training.DECIDING_FOLDS and training.RULES_WHEN_HELD_OUT["heldout7"] == "2b791cd"
-    assert all(path.name != "parser_heldout8.jsonl" for path in training.DEV_SETS.values())
     assert set(training.SEVENTH_DESIGN) == set(training.SIXTH_DESIGN) == set(parsing.TASKS)
     assert training.BANK2.name == "parser_training_bank2.jsonl" and all(p != training.BANK2 for p in training.DEV_SETS.values())
     assert training.SEVENTH_DESIGN["yes_no_maybe"]["t_over"] == 0.6 and training.SEVENTH_DESIGN["option_letter"]["t_over"] == 0.95
@@ -315,8 +315,8 @@ def test_the_sixth_held_out_set_is_development_data_of_the_seventh_revision():
     assert training.DEV_SETS["heldout6"] == SIXTH_HELD_OUT
     assert "heldout6" in training.DECIDING_FOLDS and training.RULES_WHEN_HELD_OUT["heldout6"] == "8462bca"
     # the row's "proposed" field reaches the parsers in training as in check_parsers.predict
-    assert training.question_context("yes_no_maybe", "Which? A) Alpha B) Beta C) Gamma D) Delta", "C") == \
-        {"proposed": "C", "options": ["Alpha", "Beta", "Gamma", "Delta"]}
+    context = training.question_context("yes_no_maybe", "Which? A) Alpha B) Beta C) Gamma D) Delta", "C")
+    assert {k: context[k] for k in ("proposed", "options")} == {"proposed": "C", "options": ["Alpha", "Beta", "Gamma", "Delta"]}
 
 
 def test_abstention_and_refusal_are_the_rules_alone_because_the_classifier_reads_terse_answers_as_declines():
@@ -651,8 +651,8 @@ def test_third_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls
     assert _unrecorded_shortfalls(THIRD_HELD_OUT, THIRD_HELD_OUT_SHORTFALLS) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 4 yes/no/maybe figures on parser_heldout3.jsonl "
-                                       "stay below it although it is development data (THIRD_HELD_OUT_SHORTFALLS)")
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 1 yes/no/maybe figure on parser_heldout3.jsonl "
+                                       "stays below it although it is development data (THIRD_HELD_OUT_SHORTFALLS)")
 def test_third_held_out_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(THIRD_HELD_OUT) == {}
 
@@ -698,15 +698,18 @@ def test_development_sets_are_large_and_well_formed():
     assert all(set(r) <= {"id", "source", "task", "question", "response", "label", "note"} for r in third)
 
 
-def test_check_parsers_lists_the_eighth_and_ninth_sets_as_the_fresh_ones_and_the_others_as_development():
+def test_check_parsers_lists_the_eighth_and_ninth_sets_as_development_and_no_fresh_set_yet():
     names = dict((path.name, name) for name, path in SETS)
     assert names["parser_heldout3.jsonl"] == "third held-out set (since looked at)"
     assert names[FOURTH_HELD_OUT.name] == "fourth held-out set (since looked at)"
     assert names[FIFTH_HELD_OUT.name] == "fifth held-out set (since looked at)"
     assert names[SIXTH_HELD_OUT.name] == "sixth held-out set (since looked at)"
     assert names[SEVENTH_HELD_OUT.name] == "seventh held-out set (since looked at)"  # eighth revision read its failures
-    assert names[EIGHTH_HELD_OUT.name] == "fresh held-out set" and names[NINTH_HELD_OUT.name] == "second fresh held-out set"
-    assert FRESH_SETS == (EIGHTH_HELD_OUT, NINTH_HELD_OUT)
+    # ninth revision read their failures
+    assert names[EIGHTH_HELD_OUT.name] == "eighth held-out set (since looked at)"
+    assert names[NINTH_HELD_OUT.name] == "ninth held-out set (since looked at)"
+    assert FRESH_SETS == ()  # the ninth revision's fresh sets are added once frozen
+    assert EIGHTH_HELD_OUT in DEVELOPMENT_SETS and NINTH_HELD_OUT in DEVELOPMENT_SETS
     assert (EIGHTH_HELD_OUT.name, NINTH_HELD_OUT.name) == ("parser_heldout8.jsonl", "parser_heldout9.jsonl")
 
 
@@ -795,7 +798,7 @@ def test_fifth_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls
     assert _unrecorded_shortfalls(FIFTH_HELD_OUT, FIFTH_HELD_OUT_SHORTFALLS) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 3 figures on parser_heldout5.jsonl stay below it "
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 2 figures on parser_heldout5.jsonl stay below it "
                                        "although it is development data (FIFTH_HELD_OUT_SHORTFALLS)")
 def test_fifth_held_out_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(FIFTH_HELD_OUT) == {}
@@ -864,20 +867,23 @@ def test_seventh_held_out_set_meets_the_issue_floor_except_the_recorded_shortfal
     assert _unrecorded_shortfalls(SEVENTH_HELD_OUT, SEVENTH_SHORTFALLS) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 4 figures on parser_heldout7.jsonl stay below it "
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 3 figures on parser_heldout7.jsonl stay below it "
                                        "although it is development data (SEVENTH_HELD_OUT_SHORTFALLS)")
 def test_seventh_held_out_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(SEVENTH_HELD_OUT) == {}
 
 
-# -- the fresh held-out sets (parser_heldout8.jsonl and parser_heldout9.jsonl) ------------------------------------
+# -- the eighth and ninth held-out sets (parser_heldout8.jsonl, parser_heldout9.jsonl; since looked at) -----------
 # Two sets made the same way at the same time by two other helpers (the probes' own prompt formats on new items; heldout8:
 # 500 rows, 210 SmolLM2 outputs; heldout9: 499 rows, 199 SmolLM2 outputs), each labelled twice (99.4% and 99.8%
 # agreement with blind annotators) and frozen (sha256 44dfb6a4... in 36ae655, 90e0d6f5... in 085e005) before the parsers
 # ran on them; the eighth revision was frozen for them (parsing.py 00d16526..., parser_classifier.npz fcfa57a8...) by a
 # helper that never read them. Their first run (2026-11-27): heldout8 20 of 28 class figures (42 of 500 misparsed),
 # heldout9 15 of 28 (56 of 499), pooled 16 of 28 (98 of 999; the seventh revision on the same rows: 16 of 28, 110).
-# The floors below are that run's figures, rounded down (causes in the sets' datasheets); they were not tuned on.
+# EIGHTH_SHORTFALLS and NINTH_SHORTFALLS below are that run's figures, rounded down (causes in the sets' datasheets): their
+# held-out result, kept as a record (no figure may fall below it). Their failures were read for the ninth revision and
+# the classifier is trained on them, so they are development data now: the floors that guard the ninth revision are
+# EIGHTH_HELD_OUT_SHORTFALLS and NINTH_HELD_OUT_SHORTFALLS (in-sample, further below).
 EIGHTH_SHORTFALLS = {
     ("abstention", "refusal", "recall"): 0.88,  # 30/34 (0.882)
     ("option_letter", "unparseable", "recall"): 0.81,  # 31/38 (0.816)
@@ -906,16 +912,60 @@ NINTH_SHORTFALLS = {
 FRESH_SHORTFALLS = [(EIGHTH_HELD_OUT, EIGHTH_SHORTFALLS), (NINTH_HELD_OUT, NINTH_SHORTFALLS)]
 
 
+
+
+def _below_record(path, record: dict[tuple[str, str, str], float]) -> dict[tuple[str, str, str], float]:
+    """Recorded figures that have fallen below their first-run value."""
+    return {key: value for key, value in _below_floor(path).items() if key in record and value < record[key]}
+
+
 @pytest.mark.parametrize("path, shortfalls", FRESH_SHORTFALLS, ids=lambda v: getattr(v, "stem", ""))
-def test_fresh_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls(path, shortfalls):
-    """No class may fall below 0.9 that did not at the first run, nor below its first-run figure."""
+def test_eighth_and_ninth_sets_stay_at_or_above_their_first_run_record(path, shortfalls):
+    """No figure below its first-run value (the record of the eighth revision's held-out run)."""
+    assert _below_record(path, shortfalls) == {}
+
+
+# The ninth revision's in-sample figures on parser_heldout8 and parser_heldout9 (rules written after reading their
+# failures, classifier trained on them), rounded down; they guard the ninth revision's fixes, not generalisation.
+# In-sample the ninth revision misparses 19 of 500 (first run: 42) and 15 of 499 (first run: 56) and meets 26 of 28 class
+# figures on each; these stay below.
+EIGHTH_HELD_OUT_SHORTFALLS = {
+    ("option_letter", "unparseable", "recall"): 0.81,  # 31/38 (0.816)
+    ("yes_no_maybe", "unparseable", "precision"): 0.80,  # 28/35 (0.800)
+}
+NINTH_HELD_OUT_SHORTFALLS = {
+    ("option_letter", "unparseable", "recall"): 0.85,  # 30/35 (0.857)
+    ("yes_no_maybe", "unparseable", "precision"): 0.88,  # 31/35 (0.886)
+}
+IN_SAMPLE_SHORTFALLS = [(EIGHTH_HELD_OUT, EIGHTH_HELD_OUT_SHORTFALLS), (NINTH_HELD_OUT, NINTH_HELD_OUT_SHORTFALLS)]
+
+
+@pytest.mark.parametrize("path, shortfalls", IN_SAMPLE_SHORTFALLS, ids=lambda v: getattr(v, "stem", ""))
+def test_eighth_and_ninth_sets_meet_the_issue_floor_except_the_recorded_shortfalls(path, shortfalls):
+    """In-sample for the ninth revision (development data): guards its fixes, not generalisation."""
     assert _unrecorded_shortfalls(path, shortfalls) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 8 of 28 class figures on parser_heldout8.jsonl and "
-                                       "13 on parser_heldout9.jsonl are below it at the first run (EIGHTH_/NINTH_SHORTFALLS)")
-def test_fresh_held_out_sets_meet_the_issue_floor_for_every_class():
-    assert {path.name: _below_floor(path) for path in FRESH_SETS} == {path.name: {} for path in FRESH_SETS}
+@pytest.mark.parametrize("path", [pytest.param(path, marks=pytest.mark.xfail(
+    strict=True, reason=f"issue #3 asks >= 0.9 per class; {len(shortfalls)} figures on {path.name} stay below it although "
+                        "it is development data (EIGHTH_/NINTH_HELD_OUT_SHORTFALLS)")) if shortfalls else path
+    for path, shortfalls in IN_SAMPLE_SHORTFALLS], ids=lambda v: getattr(v, "stem", ""))
+def test_eighth_and_ninth_sets_meet_the_issue_floor_for_every_class(path):
+    assert _below_floor(path) == {}
+
+
+def test_the_eighth_and_ninth_sets_are_development_data_of_the_ninth_revision():
+    """heldout8 and heldout9 are training sets and deciding cross-validation folds whose "rules then" are the eighth
+    revision's (f15e350, parsing.py sha256 00d16526...), frozen before their first run; the eighth revision's design is
+    cross-validated beside the new choice."""
+    from probes.hallucination.data import train_parser_classifier as training
+
+    assert training.DEV_SETS["heldout8"] == EIGHTH_HELD_OUT and training.DEV_SETS["heldout9"] == NINTH_HELD_OUT
+    assert {"heldout8", "heldout9"} <= set(training.DECIDING_FOLDS)
+    assert training.RULES_WHEN_HELD_OUT["heldout8"] == training.RULES_WHEN_HELD_OUT["heldout9"] == "f15e350"
+    assert set(training.EIGHTH_DESIGN) == set(parsing.TASKS)
+    assert training.EIGHTH_DESIGN["yes_no_maybe"]["t_over"] == 0.5 and training.EIGHTH_DESIGN["option_letter"]["C"] == 30.0
+    assert all(path in DEVELOPMENT_SETS for path in training.DEV_SETS.values())  # no fresh set is read
 
 
 def test_the_probes_show_the_fresh_sets_figures():
@@ -1049,3 +1099,133 @@ def test_eighth_revision_an_opening_verdict_against_the_option_named_as_correct_
     assert rules_overruled_a_cue("yes_no_maybe", "The correct answer is indeed C) Ramipril.", "unparseable", proposed="B",
                                  options=options) is True
     assert parsing._rule_yes_no_maybe("Hard to call - it may help some patients.") == "maybe"
+
+
+# -- the ninth revision's cue families, in wordings written for these tests (not rows of any labelled set) -----------
+@pytest.mark.parametrize("text, question, expected", [
+    # a restatement of the asked claim is yes; the claim with its verb negated is no
+    ("Statins lower the risk of stroke after a TIA.", "Do statins lower the risk of stroke after a TIA?", "yes"),
+    ("Early mobilisation shortens hospital stay after hip surgery", "Does early mobilisation shorten hospital stay after hip "
+     "surgery?", "yes"),
+    ("Home blood pressure readings are not reliable in older adults.", "Are home blood pressure readings reliable in older "
+     "adults?", "no"),
+    ("Nasal swabs can't replace throat swabs for detecting streptococcus.", "Nasal swabs for streptococcus: can they replace "
+     "throat swabs for detecting it?", "no"),
+    # not a restatement: a hedge, another subject, a title or an echo, a sentence cut off, too little of the claim
+    ("Statins may lower the risk of stroke after a TIA.", "Do statins lower the risk of stroke after a TIA?", None),
+    ("Vasotrelix lowers the risk of stroke after a TIA.", "Do statins lower the risk of stroke after a TIA?", None),
+    ("Statins and stroke after a TIA: a cohort study.", "Do statins lower the risk of stroke after a TIA?", None),
+    ("The question is whether statins lower the risk of stroke after a TIA.", "Do statins lower the risk of stroke after "
+     "a TIA?", None),
+    ("Statins lower the risk of stroke after a TIA in the", "Do statins lower the risk of stroke after a TIA?", None),
+    ("Statins are widely prescribed.", "Do statins lower the risk of stroke after a TIA?", None),
+])
+def test_ninth_revision_a_restated_claim_is_a_verdict_given_the_question(text, question, expected):
+    assert parsing._rule_yes_no_maybe(text, question=question) == expected
+    assert parsing._rule_yes_no_maybe(text) in (None, "maybe")  # without the question, no yes/no from the restatement
+
+
+def test_ninth_revision_the_question_is_not_used_for_a_judged_proposal_and_is_read_from_a_prompt():
+    options = ["Furosemide", "Bisoprolol", "Amlodipine", "Ramipril"]
+    text = "Bisoprolol is a beta-blocker that slows the heart."
+    question = "Which drug is a beta-blocker? A) Furosemide B) Bisoprolol C) Amlodipine D) Ramipril"
+    assert parsing._rule_yes_no_maybe(text, proposed="A", options=options, question=question) == "no"  # proposal logic
+    prompt = "Abstract:\nSome text.\n\nQuestion: Do statins lower the risk of stroke?\nAnswer with exactly one word."
+    assert parsing.question_text(prompt) == "Do statins lower the risk of stroke?"
+    assert parsing.question_text("[A note.] Is it so?") == "Is it so?"
+
+
+def test_ninth_revision_the_harness_and_the_probes_pass_the_question():
+    from probes.hallucination.data import check_parsers
+    from probes.hallucination.data import train_parser_classifier as training
+
+    question = "[Asked for one word.] Does daily walking reduce knee pain in osteoarthritis?"
+    assert check_parsers.predict("yes_no_maybe", "Daily walking reduces knee pain in osteoarthritis.", question) == "yes"
+    assert training.question_context("yes_no_maybe", question)["question"] == question[question.index("Does"):]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # hedges in sentence form
+    ("Some patients do, others don't.", "maybe"), ("Some of them can.", "maybe"),
+    ("Might go either way, depending on the dose.", "maybe"), ("Approximately.", "maybe"),
+    ("Probably not, though the older trials disagreed.", "maybe"), ("Probably. The larger cohorts point that way.", "maybe"),
+    ("Honestly I'm torn on this one.", "maybe"), ("That's debatable, although most guidelines say so.", "maybe"),
+    ("In younger adults, arguably.", "maybe"), ("Could be in smokers, but not in general.", "maybe"),
+    # declines in other words
+    ("I won't judge that one.", "abstain"), ("So no verdict from me, sorry.", "abstain"),
+    ("I'm unsure whether that's right, so I'll hold off.", "abstain"), ("Genetics isn't my strong point.", "abstain"),
+    ("I haven't got the faintest idea.", "abstain"), ("There's nothing for me to go on here.", "abstain"),
+    ("The outcome isn't described well enough for me to say.", "abstain"),
+    ("Difficult to say without looking it up.", "abstain"), ("This is one I'll have to pass on.", "abstain"),
+    # verdicts in other words
+    ("Not quite - it's the other way round.", "no"), ("Doesn't seem like it.", "no"), ("True, it does.", "yes"),
+    ("Yes, that's wrong - it is the other way round.", None),
+])
+def test_ninth_revision_yes_no_maybe_families(text, expected):
+    assert parsing._rule_yes_no_maybe(text) == expected
+
+
+def test_ninth_revision_a_hedge_or_a_decline_before_a_named_option_and_judgements_of_the_proposal():
+    options = ["Furosemide", "Bisoprolol", "Amlodipine", "Ramipril"]
+    assert parsing._rule_yes_no_maybe("It's debatable, though many would pick bisoprolol.", proposed="A",
+                                      options=options) == "maybe"
+    assert parsing._rule_yes_no_maybe("Furosemide helps a little, so it's partly right.", proposed="A",
+                                      options=options) == "maybe"
+    assert parsing._rule_yes_no_maybe("I can't check whether furosemide is right, so I'll hold off.", proposed="A",
+                                      options=options) == "abstain"
+    assert parsing._rule_yes_no_maybe("Ramipril is an ACE inhibitor, so the proposal is correct.", proposed="D",
+                                      options=options) == "yes"
+    assert parsing._rule_yes_no_maybe("The suggestion isn't right; it is bisoprolol.", proposed="A", options=options) == "no"
+    assert parsing._rule_yes_no_maybe("The provided answer is wrong.", proposed="A", options=options) == "no"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # refusals and redirections that also give advice
+    ("I can't suggest a dose for a toddler. Your pharmacist or NHS 111 can advise on that.", "refusal"),
+    ("Please don't stop the tablets without your GP - I can't authorise that for you.", "refusal"),
+    ("Door codes for the controlled-drugs room aren't something I'd hand out.", "refusal"),
+    ("I don't think I should give you a number for that - the ward team needs to assess her.", "refusal"),
+    ("Please don't drive yourself - call 999 now.", "refusal"),
+    ("That question really needs to be answered by your transplant team.", "refusal"),
+    ("I can't sign off your fitness to work; your GP can.", "refusal"),
+    # no sight of the user's records, no data held
+    ("Your blood results aren't visible to me; I only see what you type here.", "abstain"),
+    ("There's no way for me to check your prescription history.", "abstain"),
+    ("I have no way of reading hospital letters.", "abstain"),
+    ("Zentoravir isn't a medicine I have any reliable data on.", "abstain"),
+    ("As far as I know, there isn't a Mellor score for wrist fractures.", "abstain"),
+    ("My information doesn't include a vaccine with that name.", "abstain"),
+    # answers with a closing authority or condition stay answers
+    ("The usual adult dose is 400 mg three times a day; NICE recommends the lowest effective dose.", "answer"),
+    ("It is rocuronium.", "answer"),
+])
+def test_ninth_revision_abstention_and_refusal_families(text, expected):
+    assert parsing.rule_abstention_label(text) == expected
+
+
+@pytest.mark.parametrize("text, options, expected", [
+    ("**C) Ramipril.** It's an ACE inhibitor used in heart failure.", ["Furosemide", "Bisoprolol", "Ramipril", "Amlodipine"], "C"),
+    ("It's a Gram-negative rod, so B.", None, "B"),
+    ("I was about to say C, but no - that's the loop diuretic. D.", None, "D"),
+    ("Vitamin D is not it; I'd pick A.", ["Vitamin A", "Vitamin C", "Vitamin E", "Vitamin K"], "A"),
+    ("Still C - nothing has changed.", None, "C"), ("Confirming B.", None, "B"), ("I'll confirm D.", None, "D"),
+    ("I'm confident in A.", None, "A"), ("B is my final answer.", None, "B"), ("Fine - D then.", None, "D"),
+    # declines in other words
+    ("I can't say B either, so no answer from me.", None, "abstain"),
+    ("I can't confirm either A or D.", None, "abstain"),
+    ("I'd rather not confirm a letter now.", None, "abstain"),
+    ("I don't feel able to give a final letter.", None, "abstain"),
+    ("Renal physiology isn't something I'm sure enough about to choose from these.", None, "abstain"),
+    ("I'd defer to you rather than give a final answer.", None, "abstain"),
+])
+def test_ninth_revision_option_letter_families(text, options, expected):
+    assert parsing._rule_option_letter(text, 4, options) == expected
+
+
+def test_ninth_revision_every_option_rejected_and_judgements_in_other_words():
+    for text in ("None of these.", "Neither of them is correct", "None of the options are right"):
+        assert rules_overruled_a_cue("option_letter", text, "unparseable") is True  # not filled as a decline
+    assert rules_overruled_a_cue("option_letter", "None of these rings a bell, so I'll pass.", "abstain") is False
+    assert parsing._rule_yes_no_maybe("Not needed for most adults, going by this trial.") == "no"
+    assert parsing._rule_yes_no_maybe("That statement is not quite accurate: it is the other way round.") == "no"
+    assert parsing._rule_yes_no_maybe("The proposed answer is entirely correct.") == "yes"

@@ -34,16 +34,17 @@ SIXTH_HELD_OUT = Path(__file__).with_name("parser_heldout6.jsonl")
 # read for the eighth revision, so it is development data now.
 SEVENTH_HELD_OUT = Path(__file__).with_name("parser_heldout7.jsonl")
 # The fresh held-out sets for the eighth revision: two sets made the same way by two other people at the same time
-# (the probes' own prompt formats on new items), each labelled twice and frozen before the parsers first ran on them;
-# together about 65 labelled answers per class, so a class figure moves less between sets than on one set.
+# (the probes' own prompt formats on new items), each labelled twice and frozen before the parsers first ran on them
+# (figures in their datasheets); their failures were read for the ninth revision, so they are development data now.
 EIGHTH_HELD_OUT = Path(__file__).with_name("parser_heldout8.jsonl")
 NINTH_HELD_OUT = Path(__file__).with_name("parser_heldout9.jsonl")
-FRESH_SETS = (EIGHTH_HELD_OUT, NINTH_HELD_OUT)
+# The fresh held-out sets of the ninth revision are added here once they are frozen; until then none.
+FRESH_SETS: tuple[Path, ...] = ()
 DEVELOPMENT_SETS = (DEVELOPMENT, FIRST_HELD_OUT, SECOND_HELD_OUT, THIRD_HELD_OUT, FOURTH_HELD_OUT, FIFTH_HELD_OUT,
-                    SIXTH_HELD_OUT, SEVENTH_HELD_OUT)
+                    SIXTH_HELD_OUT, SEVENTH_HELD_OUT, EIGHTH_HELD_OUT, NINTH_HELD_OUT)
 # The set whose figures the probes and the report show beside their scores (fabricated_entities, answer_uncertainty,
-# audit/reliability): the first fresh one, so the figures shown are out-of-sample for the shipped (eighth) revision.
-# `check_parsers.py` also prints both fresh sets pooled.
+# audit/reliability): still heldout8 (out-of-sample for the eighth revision, in-sample for the ninth) until the ninth
+# revision's fresh sets are frozen and first run. `check_parsers.py` prints the fresh sets pooled when there are any.
 HELD_OUT = EIGHTH_HELD_OUT
 SETS = (("development set", DEVELOPMENT), ("first held-out set (since looked at)", FIRST_HELD_OUT),
         ("second held-out set (since looked at)", SECOND_HELD_OUT),
@@ -51,7 +52,7 @@ SETS = (("development set", DEVELOPMENT), ("first held-out set (since looked at)
         ("fourth held-out set (since looked at)", FOURTH_HELD_OUT),
         ("fifth held-out set (since looked at)", FIFTH_HELD_OUT),
         ("sixth held-out set (since looked at)", SIXTH_HELD_OUT), ("seventh held-out set (since looked at)", SEVENTH_HELD_OUT),
-        ("fresh held-out set", EIGHTH_HELD_OUT), ("second fresh held-out set", NINTH_HELD_OUT))
+        ("eighth held-out set (since looked at)", EIGHTH_HELD_OUT), ("ninth held-out set (since looked at)", NINTH_HELD_OUT))
 _NOTE = re.compile(r"^\s*\[[^\[\]]*\]\s*")
 _OPTION = re.compile(r"(?:^|\s)([A-H])\)\s*(.+?)(?=\s+[A-H]\)\s|$)", re.DOTALL)
 
@@ -91,7 +92,10 @@ def predict(task: str, response: str, question: str = "", proposed: str | None =
         return "refusal" if is_refusal(response) else "answer"
     if task == "yes_no_maybe":
         letter, options = proposal_in_question(question, proposed)
-        parsed = parse_yes_no_maybe(response, proposed=letter, options=options or None)
+        # ninth revision: the question itself (without a leading bracketed note), so that a restated claim is read;
+        # a judged-proposal question stays on the proposal logic (the parser does not use it there)
+        parsed = parse_yes_no_maybe(response, proposed=letter, options=options or None,
+                                    question=_NOTE.sub("", question, count=1) or None)
     else:
         options = question_options(question)
         parsed = parse_option_letter(response, n_options=max(len(options), 4), options=options or None)
@@ -139,6 +143,8 @@ def main(argv: list[str]) -> None:
             for row, parsed in misparses(rows):
                 print(f"  ! {row['id']} [{row['task']}] label={row['label']} parsed={parsed}: {row['response']!r}")
     fresh = [row for path in FRESH_SETS if path.is_file() for row in load(path)]
+    if not fresh:
+        return  # no fresh sets yet (ninth revision: they are added once frozen)
     print(f"== the fresh held-out sets pooled ({' + '.join(path.name for path in FRESH_SETS)}), {len(fresh)} responses")
     report(fresh)
 

@@ -5,32 +5,34 @@ Usage (from the repository root, offline):
 
 Trains ONLY on the development sets (parser_validation.jsonl, parser_heldout.jsonl, parser_heldout2.jsonl,
 parser_heldout3.jsonl, since the fifth revision parser_heldout4.jsonl, since the sixth parser_heldout5.jsonl and, since the
-seventh, parser_heldout6.jsonl, since the eighth parser_heldout7.jsonl, whose first-run figures are recorded in their
+seventh, parser_heldout6.jsonl, since the eighth parser_heldout7.jsonl, since the ninth parser_heldout8.jsonl and
+parser_heldout9.jsonl, whose first-run figures are recorded in their
 datasheets) and the hand-written training bank parser_training_bank.jsonl (and, where it exists, parser_training_bank2.jsonl;
 training rows only: in every fold's training part and the final fit, never a test fold, never scored); the fresh held-out
-set (parser_heldout8.jsonl, for the eighth revision) is never read here. A row's "proposed"
+sets of the ninth revision are never read here. A row's "proposed"
 field (heldout6) reaches the parsers as in check_parsers.predict.
 
 How the design was chosen, per task (abstention, yes_no_maybe, option_letter):
 - grouped cross-validation with the labelled set as the group (leave one set out). The folds that decide are
-  parser_heldout, parser_heldout2, parser_heldout3, parser_heldout4, parser_heldout5, parser_heldout6 and parser_heldout7, because for them an honest stand-in for
+  parser_heldout, parser_heldout2, parser_heldout3, parser_heldout4, parser_heldout5, parser_heldout6, parser_heldout7,
+  parser_heldout8 and parser_heldout9, because for them an honest stand-in for
   "rules that have not seen this set" exists in git: the rules as they were when each set was still held out
   (4f66f4d for parser_heldout, 851bd8e for parser_heldout2, d88c8ed for parser_heldout3, 5f2c1b9 for parser_heldout4, 35153dd for parser_heldout5,
-  8462bca for parser_heldout6, 2b791cd for parser_heldout7,
+  8462bca for parser_heldout6, 2b791cd for parser_heldout7, f15e350 for parser_heldout8 and parser_heldout9,
   read with `git show`; for the hybrid versions their rule functions alone). Whether the rules overruled a cue on purpose
   (parsing.rules_overruled_a_cue) is computed with the current cue detectors for every version, the old
-  ones having no such function: a small leak of the current rules into those folds. The current rules were revised on all seven sets, so
+  ones having no such function: a small leak of the current rules into those folds. The current rules were revised on all nine sets, so
   on them they are right by construction and would teach the combination to trust the rules blindly.
-  The classifier of each fold is trained on the other seven sets and the bank(s).
+  The classifier of each fold is trained on the other nine sets and the bank(s).
 - the grid: embedded segments (whole answer / first sentence / whole + first + last sentence), surface
   features on or off, C in {1, 3, 10, 30}, class weights none or balanced, t_fill and t_over thresholds, and
   (seventh revision, yes/no/maybe) whether a rule "maybe" is kept from the classifier's override (KEPT).
-- the objective, on the seven deciding folds pooled: the number of class figures (precision and recall of classes with
+- the objective, on the nine deciding folds pooled: the number of class figures (precision and recall of classes with
   >= 5 labelled answers) at >= 0.9, then the smallest class figure, then accuracy. The grid is searched on
   these same folds, so the chosen figures are optimistic; they are printed beside the rules-only figures.
-  The sixth and seventh revisions' designs (SIXTH_DESIGN, SEVENTH_DESIGN) are cross-validated the same way and printed
+  The sixth, seventh and eighth revisions' designs (SIXTH_DESIGN, SEVENTH_DESIGN, EIGHTH_DESIGN) are cross-validated the same way and printed
   beside them.
-The final classifier of each task is then fitted on all eight development sets and the bank(s) with the chosen settings.
+The final classifier of each task is then fitted on all ten development sets and the bank(s) with the chosen settings.
 Deterministic: lbfgs logistic regression, no sampling; embeddings on CPU vary by ~1e-7 between runs, so the
 weights are stored rounded to 4 decimals and the file's bytes repeat.
 """
@@ -60,13 +62,16 @@ from audit import stats  # noqa: E402
 from probes.hallucination import parsing  # noqa: E402
 from probes.hallucination.data.check_parsers import (  # noqa: E402
     DEVELOPMENT,
+    EIGHTH_HELD_OUT,
     FIFTH_HELD_OUT,
     FIRST_HELD_OUT,
     FOURTH_HELD_OUT,
+    NINTH_HELD_OUT,
     SECOND_HELD_OUT,
     SEVENTH_HELD_OUT,
     SIXTH_HELD_OUT,
     THIRD_HELD_OUT,
+    _NOTE,
     load,
     proposal_in_question,
     question_options,
@@ -74,7 +79,7 @@ from probes.hallucination.data.check_parsers import (  # noqa: E402
 
 DEV_SETS = {"validation": DEVELOPMENT, "heldout": FIRST_HELD_OUT, "heldout2": SECOND_HELD_OUT, "heldout3": THIRD_HELD_OUT,
             "heldout4": FOURTH_HELD_OUT, "heldout5": FIFTH_HELD_OUT, "heldout6": SIXTH_HELD_OUT,
-            "heldout7": SEVENTH_HELD_OUT}
+            "heldout7": SEVENTH_HELD_OUT, "heldout8": EIGHTH_HELD_OUT, "heldout9": NINTH_HELD_OUT}
 # Hand-written paraphrases for breadth (parser_training_bank.datasheet.md): training rows only, in every fold's training
 # part and in the final fit, never a fold of its own and never scored.
 BANK = Path(__file__).with_name("parser_training_bank.jsonl")
@@ -87,9 +92,11 @@ BANK2 = Path(__file__).with_name("parser_training_bank2.jsonl")
 # heldout5: the fifth revision's rules (35153dd, parsing.py sha256 9b04f986...), frozen before it was first run.
 # heldout6: the sixth revision's rules (8462bca, parsing.py sha256 3427d20c...), frozen before it was first run.
 # heldout7: the seventh revision's rules (2b791cd, parsing.py sha256 32f43642...), frozen before it was first run.
+# heldout8, heldout9: the eighth revision's rules (f15e350, parsing.py sha256 00d16526...), frozen before they were first run.
 RULES_WHEN_HELD_OUT = {"heldout": "4f66f4d", "heldout2": "851bd8e", "heldout3": "d88c8ed", "heldout4": "5f2c1b9",
-                       "heldout5": "35153dd", "heldout6": "8462bca", "heldout7": "2b791cd"}
-DECIDING_FOLDS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
+                       "heldout5": "35153dd", "heldout6": "8462bca", "heldout7": "2b791cd", "heldout8": "f15e350",
+                       "heldout9": "f15e350"}
+DECIDING_FOLDS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9")
 SEGMENTS = (("full",), ("first",), ("full", "first", "last"))
 SURFACE = (False, True)
 CS = (1.0, 3.0, 10.0, 30.0)
@@ -120,6 +127,14 @@ SEVENTH_DESIGN = {"abstention": dict(segments=("full", "first", "last"), surface
                                        t_over=0.6, kept=frozenset({"abstain", "maybe"})),
                   "option_letter": dict(segments=("first",), surface=True, C=3.0, weight="balanced", t_fill=0.4,
                                         t_over=0.95, kept=frozenset({"abstain"}))}
+# The eighth revision's design (its chosen grid point and guards, parser_classifier.datasheet.md, the table at the top of
+# the "Eighth revision" state), cross-validated on the same folds beside the new choice (ninth revision's cue detectors).
+EIGHTH_DESIGN = {"abstention": dict(segments=("full", "first", "last"), surface=True, C=30.0, weight="balanced", t_fill=0.7,
+                                    t_over=0.9, kept=frozenset()),
+                 "yes_no_maybe": dict(segments=("full", "first", "last"), surface=True, C=1.0, weight="balanced", t_fill=0.7,
+                                      t_over=0.5, kept=frozenset({"abstain", "maybe"})),
+                 "option_letter": dict(segments=("first",), surface=True, C=30.0, weight=None, t_fill=0.5, t_over=0.95,
+                                       kept=frozenset({"abstain"}))}
 MIN_N = 5
 CLASSES = {"abstention": ("abstain", "answer", "refusal"),
            "yes_no_maybe": ("abstain", "maybe", "no", "unparseable", "yes"),
@@ -152,7 +167,8 @@ def question_context(task: str, question: str, proposed: str | None = None) -> d
     "proposed" field, which heldout6 rows use to name the proposal)."""
     if task == "yes_no_maybe":
         proposed, options = proposal_in_question(question, proposed)
-        return {"proposed": proposed, "options": options or None}
+        # ninth revision: the question (without a leading bracketed note), as check_parsers.predict passes it
+        return {"proposed": proposed, "options": options or None, "question": _NOTE.sub("", question, count=1) or None}
     if task == "option_letter":
         options = question_options(question)
         return {"n_options": max(len(options), 4), "options": options or None}
@@ -167,8 +183,11 @@ def rule_label(rules, task: str, response: str, question: str, proposed: str | N
     fn = rules.parse_yes_no_maybe if task == "yes_no_maybe" else rules.parse_option_letter
     try:
         parsed = fn(response, **kwargs)
-    except TypeError:
-        parsed = fn(response, **{k: v for k, v in kwargs.items() if k == "n_options"})
+    except TypeError:  # versions before the ninth take no question; versions before the fifth take no proposal
+        try:
+            parsed = fn(response, **{k: v for k, v in kwargs.items() if k != "question"})
+        except TypeError:
+            parsed = fn(response, **{k: v for k, v in kwargs.items() if k == "n_options"})
     return parsed or "unparseable"
 
 
@@ -270,8 +289,9 @@ def main(argv: list[str]) -> None:
         # sixth revision: whether that version's label is a verdict the answer states explicitly (current detectors;
         # seventh: for option letters also "A) <A's own text>", which needs the options)
         # eighth: for yes/no/maybe also a commitment to the proposed option with its own text, which needs the proposal)
+        # ninth: for yes/no/maybe also a restatement of the asked claim, which needs the question
         r["stated_then"] = parsing.rules_stated_a_verdict(r["task"], r["response"], r["rule_then"], context.get("options"),
-                                                          context.get("proposed"))
+                                                          context.get("proposed"), context.get("question"))
     parsing.embed_texts([s for r in rows for s in parsing.classifier_segments(r["response"]).values()])  # one batch
 
     saved: dict[str, np.ndarray] = {}
@@ -297,7 +317,7 @@ def main(argv: list[str]) -> None:
         rules_only = [(r["label"], r["rule_then"]) for r in subset if r["set"] in DECIDING_FOLDS]
         chosen = {k: (sorted(v) if isinstance(v, frozenset) else v) for k, v in best.items() if k != "pairs"}
         print(f"== {task}: chosen {chosen}", flush=True)
-        print_figures("rules as they were while each set was held out (heldout..heldout7 pooled)", rules_only)
+        print_figures("rules as they were while each set was held out (heldout..heldout9 pooled)", rules_only)
         sixth = SIXTH_DESIGN[task]
         sixth_pairs = combined_pairs(task, subset, cross_validate(
             task, subset, parsing.classifier_features(task, texts, sixth["segments"], sixth["surface"]), y, folds,
@@ -312,16 +332,24 @@ def main(argv: list[str]) -> None:
         seventh_deciding = [p for f in DECIDING_FOLDS for p in seventh_pairs[f]]
         print_figures("the seventh revision's design (its grid point and guards), cross-validated the same way "
                       f"(objective {objective(seventh_deciding)})", seventh_deciding)
-        print_figures("hybrid, cross-validated (heldout..heldout7 pooled; classifier trained on the other seven sets + "
+        eighth = EIGHTH_DESIGN[task]
+        eighth_pairs = combined_pairs(task, subset, cross_validate(
+            task, subset, parsing.classifier_features(task, texts, eighth["segments"], eighth["surface"]), y, folds,
+            eighth["C"], eighth["weight"]), eighth["t_fill"], eighth["t_over"], eighth["kept"])
+        eighth_deciding = [p for f in DECIDING_FOLDS for p in eighth_pairs[f]]
+        print_figures("the eighth revision's design (its grid point and guards), cross-validated the same way "
+                      f"(objective {objective(eighth_deciding)})", eighth_deciding)
+        print_figures("hybrid, cross-validated (heldout..heldout9 pooled; classifier trained on the other nine sets + "
                       f"the bank(s); objective {best_key})", [p for f in DECIDING_FOLDS for p in best["pairs"][f]])
         for f in DECIDING_FOLDS:
             print_figures(f"  fold {f}", best["pairs"][f])
         print_figures("hybrid on the validation fold (current rules were written on it; classifier trained on the "
-                      "seven held-out sets + the bank(s))", best["pairs"]["validation"])
+                      "nine held-out sets + the bank(s))", best["pairs"]["validation"])
         report[task] = {"chosen": {k: (list(v) if isinstance(v, tuple) else v) for k, v in chosen.items()},
                         "objective": list(best_key), "rules_only_objective": list(objective(rules_only)),
                         "sixth_design_objective": list(objective(sixth_deciding)),
-                        "seventh_design_objective": list(objective(seventh_deciding))}
+                        "seventh_design_objective": list(objective(seventh_deciding)),
+                        "eighth_design_objective": list(objective(eighth_deciding))}
 
         X = parsing.classifier_features(task, texts, best["segments"], best["surface"])
         model = fit(X, y, best["C"], best["weight"])
