@@ -12,8 +12,8 @@ parser_heldout6: 20 of 28 for the sixth; parser_heldout7: 14 of 28 for the seven
 20 and 15 of 28 for the eighth, 16 pooled).
 
 The honest test of the ninth revision is a pair of fresh sets written by other people and frozen before the parsers
-first run on them; they are not in this repository while the revision is written (check_parsers.FRESH_SETS is empty, and
-check_parsers.HELD_OUT still names parser_heldout8 until they are frozen and first run).
+first ran on them (parser_heldout10 and parser_heldout11, check_parsers.FRESH_SETS): 19 and 22 of 28 class figures,
+20 of 28 pooled; their first-run figures are recorded below as floors, with the 0.9 bar a strict xfail.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from probes.hallucination.data.check_parsers import (
     DEVELOPMENT,
     DEVELOPMENT_SETS,
     EIGHTH_HELD_OUT,
+    ELEVENTH_HELD_OUT,
     FIFTH_HELD_OUT,
     FIRST_HELD_OUT,
     FOURTH_HELD_OUT,
@@ -33,6 +34,7 @@ from probes.hallucination.data.check_parsers import (
     SETS,
     SEVENTH_HELD_OUT,
     SIXTH_HELD_OUT,
+    TENTH_HELD_OUT,
     THIRD_HELD_OUT,
     load,
     per_class,
@@ -698,7 +700,7 @@ def test_development_sets_are_large_and_well_formed():
     assert all(set(r) <= {"id", "source", "task", "question", "response", "label", "note"} for r in third)
 
 
-def test_check_parsers_lists_the_eighth_and_ninth_sets_as_development_and_no_fresh_set_yet():
+def test_check_parsers_lists_the_eighth_and_ninth_sets_as_development_and_the_tenth_and_eleventh_as_fresh():
     names = dict((path.name, name) for name, path in SETS)
     assert names["parser_heldout3.jsonl"] == "third held-out set (since looked at)"
     assert names[FOURTH_HELD_OUT.name] == "fourth held-out set (since looked at)"
@@ -708,7 +710,8 @@ def test_check_parsers_lists_the_eighth_and_ninth_sets_as_development_and_no_fre
     # ninth revision read their failures
     assert names[EIGHTH_HELD_OUT.name] == "eighth held-out set (since looked at)"
     assert names[NINTH_HELD_OUT.name] == "ninth held-out set (since looked at)"
-    assert FRESH_SETS == ()  # the ninth revision's fresh sets are added once frozen
+    assert FRESH_SETS == (TENTH_HELD_OUT, ELEVENTH_HELD_OUT) and not set(FRESH_SETS) & set(DEVELOPMENT_SETS)
+    assert names[TENTH_HELD_OUT.name] == "fresh held-out set" and names[ELEVENTH_HELD_OUT.name] == "second fresh held-out set"
     assert EIGHTH_HELD_OUT in DEVELOPMENT_SETS and NINTH_HELD_OUT in DEVELOPMENT_SETS
     assert (EIGHTH_HELD_OUT.name, NINTH_HELD_OUT.name) == ("parser_heldout8.jsonl", "parser_heldout9.jsonl")
 
@@ -722,6 +725,8 @@ FROZEN_SETS = [
     (SEVENTH_HELD_OUT, "e872df1c1a476ba77beb92a490725e3175a8d078f24a42deb3df37e8da05f2ae", 449, 206, 63),
     (EIGHTH_HELD_OUT, "44dfb6a4d3f451601c21f3dd3dd6f02918f41b118e8a7b5fd72f84006a54b6ac", 500, 210, 80),
     (NINTH_HELD_OUT, "90e0d6f517d0e9e7d9f58144545a47a5a3d4d3e22ec76a08d5fea7e463b7bfd9", 499, 199, 90),
+    (TENTH_HELD_OUT, "e8736abe7fbc2f907659d20e0bd2354ee4cf30d726a2e7a8d534f18fe37b44ce", 499, 203, 85),
+    (ELEVENTH_HELD_OUT, "38ac9bf72c653140c0047005647c00b911a8145493f65ee0864c1a868cd62058", 497, 203, 88),
 ]
 
 
@@ -770,9 +775,13 @@ def test_the_second_training_bank_is_training_data_only_and_copies_no_labelled_r
     bank2 = load(path)
     assert len(bank2) == 676 and len({r["id"] for r in bank2}) == len(bank2)
     key = lambda r: (r["task"], " ".join(r["response"].lower().split()))
-    labelled = {key(r) for _, p in SETS for r in load(p)}
+    labelled = {key(r) for p in DEVELOPMENT_SETS for r in load(p)}
     assert not {key(r) for r in bank2} & labelled
     assert not {key(r) for r in bank2} & {key(r) for r in load(parsing.CLASSIFIER_FILE.with_name("parser_training_bank.jsonl"))}
+    # The fresh sets heldout10/11 were written later by writers who could not read this bank: one short hand-written row
+    # coincides exactly (ph11-372, "Yes. No. Hard to say."), recorded in parser_heldout11.datasheet.md; none longer.
+    shared = {key(r) for r in bank2} & {key(r) for p in FRESH_SETS for r in load(p)}
+    assert shared == {("yes_no_maybe", "yes. no. hard to say.")}
     assert all(p.name != "parser_training_bank2.jsonl" for _, p in SETS)  # never scored by check_parsers
 
 
@@ -968,10 +977,52 @@ def test_the_eighth_and_ninth_sets_are_development_data_of_the_ninth_revision():
     assert all(path in DEVELOPMENT_SETS for path in training.DEV_SETS.values())  # no fresh set is read
 
 
+# -- the fresh held-out sets (parser_heldout10.jsonl and parser_heldout11.jsonl) ----------------------------------
+# Two sets made the same way at the same time by two other helpers, split by medical area (the probes' own prompt formats
+# on new items; heldout10: 499 rows, heldout11: 497 rows, 203 SmolLM2 outputs each), each labelled twice (99.4% and 99.0%
+# agreement with blind annotators) and frozen (sha256 e8736abe... and 38ac9bf7..., committed in 4a17512) before the
+# parsers ran on them; the ninth revision was frozen for them (parsing.py 883cb2e2..., parser_classifier.npz 2e973c1c...)
+# by a helper that never read them. Their first run (2026-11-27): heldout10 19 of 28 class figures (44 of 499 misparsed),
+# heldout11 22 of 28 (32 of 497), pooled 20 of 28 (76 of 996; the eighth revision on the same rows: 18 of 28, 91).
+# The floors below are that run's figures, rounded down (causes in the sets' datasheets); they were not tuned on.
+TENTH_SHORTFALLS = {
+    ("abstention", "abstain", "recall"): 0.85,  # 30/35 (0.857)
+    ("abstention", "answer", "precision"): 0.79,  # 54/68 (0.794)
+    ("abstention", "refusal", "recall"): 0.70,  # 24/34 (0.706)
+    ("option_letter", "abstain", "precision"): 0.89,  # 33/37 (0.892)
+    ("option_letter", "unparseable", "precision"): 0.87,  # 29/33 (0.879)
+    ("option_letter", "unparseable", "recall"): 0.85,  # 29/34 (0.853)
+    ("yes_no_maybe", "abstain", "recall"): 0.85,  # 29/34 (0.853)
+    ("yes_no_maybe", "maybe", "recall"): 0.76,  # 26/34 (0.765)
+    ("yes_no_maybe", "unparseable", "precision"): 0.73,  # 33/45 (0.733)
+}
+ELEVENTH_SHORTFALLS = {
+    ("option_letter", "unparseable", "precision"): 0.87,  # 28/32 (0.875)
+    ("option_letter", "unparseable", "recall"): 0.80,  # 28/35 (0.800)
+    ("yes_no_maybe", "maybe", "recall"): 0.88,  # 31/35 (0.886)
+    ("yes_no_maybe", "unparseable", "precision"): 0.77,  # 27/35 (0.771)
+    ("yes_no_maybe", "unparseable", "recall"): 0.79,  # 27/34 (0.794)
+    ("yes_no_maybe", "yes", "precision"): 0.88,  # 31/35 (0.886)
+}
+FRESH_SHORTFALLS_NINTH_REVISION = [(TENTH_HELD_OUT, TENTH_SHORTFALLS), (ELEVENTH_HELD_OUT, ELEVENTH_SHORTFALLS)]
+
+
+@pytest.mark.parametrize("path, shortfalls", FRESH_SHORTFALLS_NINTH_REVISION, ids=lambda v: getattr(v, "stem", ""))
+def test_fresh_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls(path, shortfalls):
+    """No class may fall below 0.9 that did not at the first run, nor below its first-run figure."""
+    assert _unrecorded_shortfalls(path, shortfalls) == {}
+
+
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 9 of 28 class figures on parser_heldout10.jsonl and "
+                                       "6 on parser_heldout11.jsonl are below it at the first run (TENTH_/ELEVENTH_SHORTFALLS)")
+def test_fresh_held_out_sets_meet_the_issue_floor_for_every_class():
+    assert {path.name: _below_floor(path) for path in FRESH_SETS} == {path.name: {} for path in FRESH_SETS}
+
+
 def test_the_probes_show_the_fresh_sets_figures():
     from probes.hallucination.data.check_parsers import HELD_OUT
 
-    assert HELD_OUT == EIGHTH_HELD_OUT
+    assert HELD_OUT == TENTH_HELD_OUT
 
 
 def test_the_harness_reads_a_proposal_in_every_phrasing_the_sets_use():
