@@ -127,8 +127,8 @@ class AnswerUncertaintyProbe(Probe):
         # A parsed answer's meaning is its label; text the parser cannot read is clustered by meaning among
         # itself (each distinct meaning a cluster, all counted as unparseable), so that scattered off-format
         # samples raise the semantic entropy instead of collapsing into one cluster.
-        clusters = text_clusters([response.greedy.text, *(s.text for s in response.samples)], lambda text: parse_yes_no_maybe(text, question=question),
-                                 prefix=UNPARSEABLE)
+        clusters = text_clusters([response.greedy.text, *(s.text for s in response.samples)],
+                                 lambda text: parse_yes_no_maybe(text, question=question), prefix=UNPARSEABLE)
         scores = {**token_scores(response.greedy),
                   **consistency_scores(clusters[0], clusters[1:], [mean_logprob(s) for s in response.samples])}
         return ItemResult(
