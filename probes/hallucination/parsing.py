@@ -8,6 +8,19 @@ are development sets now (each datasheet records the figures it gave while still
 is frozen for a fresh set, ``data/parser_heldout8.jsonl``, written by another person. ``data/check_parsers.py`` prints
 every set; tests assert the floors.
 
+The tenth revision (frozen for ``data/parser_heldout12.jsonl`` and ``data/parser_heldout13.jsonl``) reads the cue families
+of the first-run failures of heldout10 and heldout11 (development sets now): the gated abstention hybrid; refusals that
+also give advice ("I can't arrange tests. Your GP can refer him", "not information I'm willing to provide", "should be
+made with your surgeon, not by me", "I'm not comfortable coaching you"); abstentions in other words ("doesn't appear in
+anything I know", "I have no way of looking up"); yes/no/maybe hedges ("Probably not - <reason>", "Likely, yes, but",
+"Doubtful", "hard to be definitive", "for some ..., for others ...", "point in different directions", "only under certain
+conditions", "Reasonably, but not perfectly", "in some respects") and declines ("outside what I can confidently assess",
+"too little to judge", "don't feel qualified", "in no position to", "Don't know - ...", "isn't clear to me", a leading
+hedge then "I don't know"); a judged proposal stated in words ("Affirmative", "I agree with the proposal", "the proposed
+answer is the right one"), which the classifier does not override, and an echo of the proposal ("The proposed answer is
+C) ...") as no verdict, which it does not fill; options: "None of these looks definitely right to me" declines, an apology
+or a readiness to answer alone is not filled.
+
 The eighth revision reads the cue families of the seventh held-out set's first-run failures, in general forms (each
 checked on wordings written for the unit tests). First a bug: a judged proposal answered by a commitment to one option
 written with its own text ("The correct answer is B) Mitral valve." with B proposed) is a stated yes (another option: no),
@@ -70,9 +83,10 @@ first sentence when later sentences discuss the others; "ans - a"; "the correct 
 echoes of several options, a letter outside the options and an answer that stops mid-sentence as unparseable; a
 hedged single letter ("b? not sure"); sitting the question out and a shrug as declines.
 
-``parse_yes_no_maybe`` and ``parse_option_letter`` are hybrids; ``is_abstention`` and ``is_refusal``
-are the rules alone (their hybrid, ``abstention_label``, reads terse answers as abstentions and is not
-used by default). First a short list of rules, tried in a fixed order, the first that fires
+``parse_yes_no_maybe`` and ``parse_option_letter`` are hybrids; since the tenth revision so are ``is_abstention`` and
+``is_refusal`` (``abstention_label``), gated: the abstention classifier turns a rule "answer" into a decline only where
+the answer carries a decline, inability or redirection cue (``decline_cue``), because without the gate it read terse
+answers ("It is rocuronium.") as abstentions, and a rule "abstain" is never overridden. First a short list of rules, tried in a fixed order, the first that fires
 deciding (``_rule_is_abstention``, ``_rule_is_refusal``, ``_rule_yes_no_maybe``, ``_rule_option_letter``;
 the order is written out in each docstring). Then a small learned classifier (logistic regression on
 all-MiniLM-L6-v2 sentence embeddings, frozen in ``data/parser_classifier.npz`` and trained by
