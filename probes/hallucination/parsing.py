@@ -1722,10 +1722,26 @@ _PLEASANTRY = re.compile(r"^\W*(?:(?:I'm |I am )?(?:so )?(?:glad|happy|pleased) 
 
 # Tenth revision: an apology or a readiness to answer with no decline ("My apologies for any inconvenience", "I'm sorry,
 # I'm sorry, ...", "I'm ready to give you the answer.") declines nothing; the classifier read such SmolLM2 text as a decline.
-_APOLOGY_ALONE = re.compile(r"^\W*(?:\w+:\s*)?(?:(?:I'm|I am) (?:so |very |really )?sorry|(?:my )?apologies|sorry|"
-                            r"I(?:'m| am) (?:ready|about|going) to (?:give|tell|share|provide) you (?:the|my) answer)\b", _FLAGS)
+# Only apologies and nothing else: an apology followed by anything ("I'm sorry for any confusion. ... I'm not a medical
+# AI") may decline and is left to the classifier.
+_APOLOGY_ALONE = re.compile(r"^(?:\W*(?:\w+:\s*)?(?:(?:I'm|I am) (?:so |very |really )?sorry|(?:my )?apologies|sorry)"
+                            r"(?: for [^.!?,]{0,50})?[.!?,]*\s*)+$|"
+                            r"^\W*I(?:'m| am) (?:ready|about|going) to (?:give|tell|share|provide) you (?:the|my) answer\W*$", _FLAGS)
 _NONE_OF_THEM = re.compile(r"^\W*(?:none of (?:them|these|those|the (?:options|above|answers|choices))|neither(?: of them)?)"
                            r"(?:\s+(?:is|are)\s+(?:correct|right|true))?\W*$", _FLAGS)
+
+
+def _conditional_redirect(plain: str) -> bool:
+    """Tenth revision: a redirection put as a condition, after ("call 999 if his lips turn blue") or before it ("If you
+    experience severe reactions, contact your healthcare provider"), with no refusal cue: advice within an answer."""
+    if _REFUSAL.search(plain):
+        return False
+    for m in _REDIRECT.finditer(plain):
+        before = plain[max(0, m.start() - 120):m.start()]
+        if _CONDITIONAL.match(plain, m.end()) or re.search(r"\b(?:if|when|whenever|in case)\b[^.!?,;]{1,80},\s*(?:please\s+)?$",
+                                                          before, _FLAGS):
+            return True
+    return False
 
 
 def rules_overruled_a_cue(task: str, text: str, rule: str, proposed: str | None = None,
@@ -1744,7 +1760,11 @@ def rules_overruled_a_cue(task: str, text: str, rule: str, proposed: str | None 
         if unknown and (_CLAIM_AFTER_BUT.search(plain, unknown.start()) or _ASSERTS_FIRST.search(_first_sentence(plain))
                         or re.search(r"^[^.]{0,15}\bbut\b", plain[unknown.end():], _FLAGS)):
             return True
-        return bool((_REFUSAL.search(plain) or _REDIRECT.search(plain)) and _CONTINUES.search(plain))
+        # tenth revision: also a decline that cites what an authority advises (the sixth revision's convention: an answer),
+        # and a redirection given as a condition ("call 999 if ...", "If it gets worse, contact your GP"): advice in an answer
+        if _conditional_redirect(plain):
+            return True
+        return bool((_REFUSAL.search(plain) or _REDIRECT.search(plain)) and (_CONTINUES.search(plain) or _cites_advice(plain)))
     if task == "yes_no_maybe":
         kept = _drop_verdict_lists(plain)
         standalone = {m.group(1).lower() for m in _STANDALONE.finditer(_YNM_DISTRACTORS.sub(" ", kept))}
