@@ -1871,8 +1871,12 @@ def abstention_label(text: str) -> str:
     reads terse answers as abstentions ("It is rocuronium.": 38 of 233 scripted real-entity answers; "X is usually started
     at 20 mg once daily and works well.": 21 of 233 abstain, 3 refusal), which biases the fabrication rate. The tenth
     revision's gate (:func:`combine`, :func:`decline_cue`): the classifier turns a rule "answer" into a decline only
-    where the answer carries a decline, inability or redirection cue, so such terse answers stay answers."""
-    return _hybrid("abstention", text, rule_abstention_label(text))
+    where the answer carries a decline, inability or redirection cue, so such terse answers stay answers. A rule answer
+    without a cue is returned without embedding the text (the gate would keep it whatever the classifier said)."""
+    rule = rule_abstention_label(text)
+    if rule == "answer" and not decline_cue(text):
+        return rule  # the gate: nothing the classifier says could change it, so it is not asked (saves the embedding)
+    return _hybrid("abstention", text, rule)
 
 
 def is_abstention(text: str) -> bool:
