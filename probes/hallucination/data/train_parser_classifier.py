@@ -6,33 +6,35 @@ Usage (from the repository root, offline):
 Trains ONLY on the development sets (parser_validation.jsonl, parser_heldout.jsonl, parser_heldout2.jsonl,
 parser_heldout3.jsonl, since the fifth revision parser_heldout4.jsonl, since the sixth parser_heldout5.jsonl and, since the
 seventh, parser_heldout6.jsonl, since the eighth parser_heldout7.jsonl, since the ninth parser_heldout8.jsonl and
-parser_heldout9.jsonl, whose first-run figures are recorded in their
-datasheets) and the hand-written training bank parser_training_bank.jsonl (and, where it exists, parser_training_bank2.jsonl;
+parser_heldout9.jsonl, since the tenth parser_heldout10.jsonl and parser_heldout11.jsonl, whose first-run figures are
+recorded in their datasheets) and the hand-written training bank parser_training_bank.jsonl (and, where it exists, parser_training_bank2.jsonl;
 training rows only: in every fold's training part and the final fit, never a test fold, never scored); the fresh held-out
-sets of the ninth revision are never read here. A row's "proposed"
+sets of the tenth revision (none in the repository yet) are never read here. A row's "proposed"
 field (heldout6) reaches the parsers as in check_parsers.predict.
 
 How the design was chosen, per task (abstention, yes_no_maybe, option_letter):
 - grouped cross-validation with the labelled set as the group (leave one set out). The folds that decide are
   parser_heldout, parser_heldout2, parser_heldout3, parser_heldout4, parser_heldout5, parser_heldout6, parser_heldout7,
-  parser_heldout8 and parser_heldout9, because for them an honest stand-in for
+  parser_heldout8, parser_heldout9, parser_heldout10 and parser_heldout11, because for them an honest stand-in for
   "rules that have not seen this set" exists in git: the rules as they were when each set was still held out
   (4f66f4d for parser_heldout, 851bd8e for parser_heldout2, d88c8ed for parser_heldout3, 5f2c1b9 for parser_heldout4, 35153dd for parser_heldout5,
-  8462bca for parser_heldout6, 2b791cd for parser_heldout7, f15e350 for parser_heldout8 and parser_heldout9,
+  8462bca for parser_heldout6, 2b791cd for parser_heldout7, f15e350 for parser_heldout8 and parser_heldout9, 2352d5e for parser_heldout10 and parser_heldout11,
   read with `git show`; for the hybrid versions their rule functions alone). Whether the rules overruled a cue on purpose
   (parsing.rules_overruled_a_cue) is computed with the current cue detectors for every version, the old
-  ones having no such function: a small leak of the current rules into those folds. The current rules were revised on all nine sets, so
+  ones having no such function: a small leak of the current rules into those folds. The current rules were revised on all eleven sets, so
   on them they are right by construction and would teach the combination to trust the rules blindly.
-  The classifier of each fold is trained on the other nine sets and the bank(s).
+  The classifier of each fold is trained on the other eleven sets and the bank(s).
 - the grid: embedded segments (whole answer / first sentence / whole + first + last sentence), surface
   features on or off, C in {1, 3, 10, 30}, class weights none or balanced, t_fill and t_over thresholds, and
   (seventh revision, yes/no/maybe) whether a rule "maybe" is kept from the classifier's override (KEPT).
-- the objective, on the nine deciding folds pooled: the number of class figures (precision and recall of classes with
+- the objective, on the eleven deciding folds pooled: the number of class figures (precision and recall of classes with
   >= 5 labelled answers) at >= 0.9, then the smallest class figure, then accuracy. The grid is searched on
   these same folds, so the chosen figures are optimistic; they are printed beside the rules-only figures.
-  The sixth, seventh and eighth revisions' designs (SIXTH_DESIGN, SEVENTH_DESIGN, EIGHTH_DESIGN) are cross-validated the same way and printed
-  beside them.
-The final classifier of each task is then fitted on all ten development sets and the bank(s) with the chosen settings.
+  The sixth, seventh, eighth and ninth revisions' designs (SIXTH_DESIGN, SEVENTH_DESIGN, EIGHTH_DESIGN, NINTH_DESIGN) are
+  cross-validated the same way and printed beside them. Tenth revision: the abstention hybrid's gate
+  (parsing.combine: the classifier turns a rule "answer" into a decline only where the text carries a decline cue,
+  parsing.decline_cue) applies in every fold, as it does in the shipped parsers.
+The final classifier of each task is then fitted on all twelve development sets and the bank(s) with the chosen settings.
 Deterministic: lbfgs logistic regression, no sampling; embeddings on CPU vary by ~1e-7 between runs, so the
 weights are stored rounded to 4 decimals and the file's bytes repeat.
 """
@@ -63,6 +65,7 @@ from probes.hallucination import parsing  # noqa: E402
 from probes.hallucination.data.check_parsers import (  # noqa: E402
     DEVELOPMENT,
     EIGHTH_HELD_OUT,
+    ELEVENTH_HELD_OUT,
     FIFTH_HELD_OUT,
     FIRST_HELD_OUT,
     FOURTH_HELD_OUT,
@@ -70,6 +73,7 @@ from probes.hallucination.data.check_parsers import (  # noqa: E402
     SECOND_HELD_OUT,
     SEVENTH_HELD_OUT,
     SIXTH_HELD_OUT,
+    TENTH_HELD_OUT,
     THIRD_HELD_OUT,
     _NOTE,
     load,
@@ -79,7 +83,8 @@ from probes.hallucination.data.check_parsers import (  # noqa: E402
 
 DEV_SETS = {"validation": DEVELOPMENT, "heldout": FIRST_HELD_OUT, "heldout2": SECOND_HELD_OUT, "heldout3": THIRD_HELD_OUT,
             "heldout4": FOURTH_HELD_OUT, "heldout5": FIFTH_HELD_OUT, "heldout6": SIXTH_HELD_OUT,
-            "heldout7": SEVENTH_HELD_OUT, "heldout8": EIGHTH_HELD_OUT, "heldout9": NINTH_HELD_OUT}
+            "heldout7": SEVENTH_HELD_OUT, "heldout8": EIGHTH_HELD_OUT, "heldout9": NINTH_HELD_OUT,
+            "heldout10": TENTH_HELD_OUT, "heldout11": ELEVENTH_HELD_OUT}
 # Hand-written paraphrases for breadth (parser_training_bank.datasheet.md): training rows only, in every fold's training
 # part and in the final fit, never a fold of its own and never scored.
 BANK = Path(__file__).with_name("parser_training_bank.jsonl")
@@ -93,10 +98,12 @@ BANK2 = Path(__file__).with_name("parser_training_bank2.jsonl")
 # heldout6: the sixth revision's rules (8462bca, parsing.py sha256 3427d20c...), frozen before it was first run.
 # heldout7: the seventh revision's rules (2b791cd, parsing.py sha256 32f43642...), frozen before it was first run.
 # heldout8, heldout9: the eighth revision's rules (f15e350, parsing.py sha256 00d16526...), frozen before they were first run.
+# heldout10, heldout11: the ninth revision's rules (2352d5e, parsing.py sha256 883cb2e2...), frozen before they were first run.
 RULES_WHEN_HELD_OUT = {"heldout": "4f66f4d", "heldout2": "851bd8e", "heldout3": "d88c8ed", "heldout4": "5f2c1b9",
                        "heldout5": "35153dd", "heldout6": "8462bca", "heldout7": "2b791cd", "heldout8": "f15e350",
-                       "heldout9": "f15e350"}
-DECIDING_FOLDS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9")
+                       "heldout9": "f15e350", "heldout10": "2352d5e", "heldout11": "2352d5e"}
+DECIDING_FOLDS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9",
+                  "heldout10", "heldout11")
 SEGMENTS = (("full",), ("first",), ("full", "first", "last"))
 SURFACE = (False, True)
 CS = (1.0, 3.0, 10.0, 30.0)
@@ -109,7 +116,10 @@ T_OVER = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.1)  # 1.1: never override a committed
 # guard (same 16 of 28 figures, a higher smallest figure), which lowered pooled maybe recall (0.696 -> 0.676) and let the
 # classifier override hedges said in words on the development set ("No one can say for certain; the data are
 # conflicting." read as abstain; parser_classifier.datasheet.md, "Eighth revision").
-KEPT = {"abstention": (frozenset(),), "yes_no_maybe": (frozenset({"abstain", "maybe"}),),
+# Tenth revision: the abstention hybrid (used by is_abstention / is_refusal again, gated) keeps a rule "abstain", by
+# hand, as the other tasks keep a decline the rules read: the fabricated-entity probe scores abstentions, and the
+# embedding pulled a decline said in words ("I'd need more information to say what dose ...") towards refusal.
+KEPT = {"abstention": (frozenset({"abstain"}),), "yes_no_maybe": (frozenset({"abstain", "maybe"}),),
         "option_letter": (frozenset({"abstain"}),)}
 # The sixth revision's design (its chosen grid point and guard, parser_classifier.datasheet.md "Sixth revision"),
 # cross-validated on the same folds for comparison (with the seventh revision's cue detectors for overruled/stated).
@@ -135,6 +145,14 @@ EIGHTH_DESIGN = {"abstention": dict(segments=("full", "first", "last"), surface=
                                       t_over=0.5, kept=frozenset({"abstain", "maybe"})),
                  "option_letter": dict(segments=("first",), surface=True, C=30.0, weight=None, t_fill=0.5, t_over=0.95,
                                        kept=frozenset({"abstain"}))}
+# The ninth revision's design (its chosen grid point and guards, parser_classifier.datasheet.md, the table at the top of
+# the "Ninth revision" state), cross-validated on the same folds beside the new choice (tenth revision's cue detectors).
+NINTH_DESIGN = {"abstention": dict(segments=("full", "first", "last"), surface=False, C=30.0, weight="balanced", t_fill=0.8,
+                                   t_over=0.95, kept=frozenset()),
+                "yes_no_maybe": dict(segments=("full", "first", "last"), surface=True, C=1.0, weight="balanced", t_fill=0.8,
+                                     t_over=0.5, kept=frozenset({"abstain", "maybe"})),
+                "option_letter": dict(segments=("first",), surface=True, C=3.0, weight="balanced", t_fill=0.5, t_over=0.95,
+                                      kept=frozenset({"abstain"}))}
 MIN_N = 5
 CLASSES = {"abstention": ("abstain", "answer", "refusal"),
            "yes_no_maybe": ("abstain", "maybe", "no", "unparseable", "yes"),
@@ -317,7 +335,7 @@ def main(argv: list[str]) -> None:
         rules_only = [(r["label"], r["rule_then"]) for r in subset if r["set"] in DECIDING_FOLDS]
         chosen = {k: (sorted(v) if isinstance(v, frozenset) else v) for k, v in best.items() if k != "pairs"}
         print(f"== {task}: chosen {chosen}", flush=True)
-        print_figures("rules as they were while each set was held out (heldout..heldout9 pooled)", rules_only)
+        print_figures("rules as they were while each set was held out (heldout..heldout11 pooled)", rules_only)
         sixth = SIXTH_DESIGN[task]
         sixth_pairs = combined_pairs(task, subset, cross_validate(
             task, subset, parsing.classifier_features(task, texts, sixth["segments"], sixth["surface"]), y, folds,
@@ -339,17 +357,25 @@ def main(argv: list[str]) -> None:
         eighth_deciding = [p for f in DECIDING_FOLDS for p in eighth_pairs[f]]
         print_figures("the eighth revision's design (its grid point and guards), cross-validated the same way "
                       f"(objective {objective(eighth_deciding)})", eighth_deciding)
-        print_figures("hybrid, cross-validated (heldout..heldout9 pooled; classifier trained on the other nine sets + "
+        ninth = NINTH_DESIGN[task]
+        ninth_pairs = combined_pairs(task, subset, cross_validate(
+            task, subset, parsing.classifier_features(task, texts, ninth["segments"], ninth["surface"]), y, folds,
+            ninth["C"], ninth["weight"]), ninth["t_fill"], ninth["t_over"], ninth["kept"])
+        ninth_deciding = [p for f in DECIDING_FOLDS for p in ninth_pairs[f]]
+        print_figures("the ninth revision's design (its grid point and guards), cross-validated the same way "
+                      f"(objective {objective(ninth_deciding)})", ninth_deciding)
+        print_figures("hybrid, cross-validated (heldout..heldout11 pooled; classifier trained on the other eleven sets + "
                       f"the bank(s); objective {best_key})", [p for f in DECIDING_FOLDS for p in best["pairs"][f]])
         for f in DECIDING_FOLDS:
             print_figures(f"  fold {f}", best["pairs"][f])
         print_figures("hybrid on the validation fold (current rules were written on it; classifier trained on the "
-                      "nine held-out sets + the bank(s))", best["pairs"]["validation"])
+                      "eleven held-out sets + the bank(s))", best["pairs"]["validation"])
         report[task] = {"chosen": {k: (list(v) if isinstance(v, tuple) else v) for k, v in chosen.items()},
                         "objective": list(best_key), "rules_only_objective": list(objective(rules_only)),
                         "sixth_design_objective": list(objective(sixth_deciding)),
                         "seventh_design_objective": list(objective(seventh_deciding)),
-                        "eighth_design_objective": list(objective(eighth_deciding))}
+                        "eighth_design_objective": list(objective(eighth_deciding)),
+                        "ninth_design_objective": list(objective(ninth_deciding))}
 
         X = parsing.classifier_features(task, texts, best["segments"], best["surface"])
         model = fit(X, y, best["C"], best["weight"])
