@@ -14,8 +14,11 @@ parser_heldout6: 20 of 28 for the sixth; parser_heldout7: 14 of 28 for the seven
 The honest test of the ninth revision was a pair of fresh sets written by other people and frozen before the parsers
 first ran on them (parser_heldout10 and parser_heldout11): 19 and 22 of 28 class figures, 20 of 28 pooled; their
 first-run figures are recorded below as a record no figure may fall below. Their failures were read for the tenth
-revision, so they are development data now (in-sample floors TENTH_/ELEVENTH_HELD_OUT_SHORTFALLS); the tenth revision's
-fresh sets are not in the repository yet (check_parsers.FRESH_SETS is empty, the fresh-set test skips).
+revision, so they are development data now (in-sample floors TENTH_/ELEVENTH_HELD_OUT_SHORTFALLS).
+
+The tenth revision's fresh sets (parser_heldout12 and parser_heldout13, check_parsers.FRESH_SETS), made the same way and
+frozen before the parsers first ran on them: 19 and 21 of 28 class figures, 21 of 28 pooled (the ninth revision on the
+same rows: 17, 22 and 19); their first-run figures are recorded below as floors, with the 0.9 bar a strict xfail.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from probes.hallucination.data.check_parsers import (
     SIXTH_HELD_OUT,
     TENTH_HELD_OUT,
     THIRD_HELD_OUT,
+    THIRTEENTH_HELD_OUT,
+    TWELFTH_HELD_OUT,
     load,
     per_class,
     question_options,
@@ -776,7 +781,8 @@ def test_check_parsers_lists_the_tenth_and_eleventh_sets_as_development_and_no_f
     # tenth revision read their failures; no fresh set until the tenth revision's are frozen
     assert names[TENTH_HELD_OUT.name] == "tenth held-out set (since looked at)"
     assert names[ELEVENTH_HELD_OUT.name] == "eleventh held-out set (since looked at)"
-    assert FRESH_SETS == () and not set(FRESH_SETS) & set(DEVELOPMENT_SETS)
+    assert FRESH_SETS == (TWELFTH_HELD_OUT, THIRTEENTH_HELD_OUT) and not set(FRESH_SETS) & set(DEVELOPMENT_SETS)
+    assert names[TWELFTH_HELD_OUT.name] == "fresh held-out set" and names[THIRTEENTH_HELD_OUT.name] == "second fresh held-out set"
     assert EIGHTH_HELD_OUT in DEVELOPMENT_SETS and NINTH_HELD_OUT in DEVELOPMENT_SETS
     assert TENTH_HELD_OUT in DEVELOPMENT_SETS and ELEVENTH_HELD_OUT in DEVELOPMENT_SETS
     assert (EIGHTH_HELD_OUT.name, NINTH_HELD_OUT.name) == ("parser_heldout8.jsonl", "parser_heldout9.jsonl")
@@ -793,6 +799,8 @@ FROZEN_SETS = [
     (NINTH_HELD_OUT, "90e0d6f517d0e9e7d9f58144545a47a5a3d4d3e22ec76a08d5fea7e463b7bfd9", 499, 199, 90),
     (TENTH_HELD_OUT, "e8736abe7fbc2f907659d20e0bd2354ee4cf30d726a2e7a8d534f18fe37b44ce", 499, 203, 85),
     (ELEVENTH_HELD_OUT, "38ac9bf72c653140c0047005647c00b911a8145493f65ee0864c1a868cd62058", 497, 203, 88),
+    (TWELFTH_HELD_OUT, "47d9e1e2143e5bed64d4e9622faebeabbc0b5d31d122c3e1b7f7eae6fc4d35b0", 500, 204, 88),
+    (THIRTEENTH_HELD_OUT, "e62e74d4a4354b31788868229f723e6bdff73c0c5381bfa99a8d88584df96bbf", 498, 207, 84),
 ]
 
 
@@ -850,6 +858,18 @@ def test_the_second_training_bank_is_training_data_only_and_copies_no_labelled_r
     shared = {key(r) for r in bank2} & {key(r) for p in (TENTH_HELD_OUT, ELEVENTH_HELD_OUT) for r in load(p)}
     assert shared == {("yes_no_maybe", "yes. no. hard to say.")}
     assert all(p.name != "parser_training_bank2.jsonl" for _, p in SETS)  # never scored by check_parsers
+
+
+def test_the_fresh_sets_copy_no_training_or_development_row():
+    """The writers of heldout12/13 could not read the banks and checked their rows against them by id only; no row
+    copies a bank row or a development-set row exactly. The two sets share one short real output with each other
+    ("A) Prostate-specific antigen (PSA)", the same fact asked in both; recorded in their datasheets)."""
+    key = lambda r: (r["task"], " ".join(r["response"].lower().split()))
+    banks = [parsing.CLASSIFIER_FILE.with_name(name) for name in ("parser_training_bank.jsonl", "parser_training_bank2.jsonl")]
+    earlier = {key(r) for p in (*DEVELOPMENT_SETS, *banks) for r in load(p)}
+    twelfth, thirteenth = ({key(r) for r in load(p)} for p in FRESH_SETS)
+    assert not (twelfth | thirteenth) & earlier
+    assert twelfth & thirteenth == {("option_letter", "a) prostate-specific antigen (psa)")}
 
 
 # -- fifth held-out set (parser_heldout5.jsonl, since looked at) -------------------------------------------------
@@ -1115,11 +1135,46 @@ def test_tenth_and_eleventh_sets_meet_the_issue_floor_for_every_class(path):
     assert _below_floor(path) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; not yet measured on fresh sets for the tenth revision")
+# -- the fresh held-out sets (parser_heldout12.jsonl and parser_heldout13.jsonl) ----------------------------------
+# Two sets made the same way at the same time by two other helpers, split by medical area (the probes' own prompt formats
+# on new items; heldout12: 500 rows, 204 SmolLM2 outputs; heldout13: 498 rows, 207), each labelled twice (99.0% and 99.2%
+# agreement with blind annotators) and frozen (sha256 47d9e1e2... and e62e74d4..., committed in 8864893 and 473ff29)
+# before the parsers ran on them; the tenth revision was frozen for them (parsing.py ff9d24bb..., parser_classifier.npz
+# 3645ce8a...) by a helper that never read them. Their first run (2026-11-27): heldout12 19 of 28 class figures (42 of 500
+# misparsed), heldout13 21 of 28 (32 of 498), pooled 21 of 28 (74 of 998; the ninth revision on the same rows: 17, 22
+# and 19 of 28, 81 misparsed). The floors below are that run's figures, rounded down (causes in the sets' datasheets).
+TWELFTH_SHORTFALLS = {
+    ("abstention", "refusal", "recall"): 0.87,  # 29/33 (0.879)
+    ("option_letter", "abstain", "precision"): 0.89,  # 33/37 (0.892)
+    ("option_letter", "unparseable", "precision"): 0.87,  # 28/32 (0.875)
+    ("option_letter", "unparseable", "recall"): 0.80,  # 28/35 (0.800)
+    ("yes_no_maybe", "maybe", "recall"): 0.82,  # 29/35 (0.829)
+    ("yes_no_maybe", "unparseable", "precision"): 0.73,  # 30/41 (0.732)
+    ("yes_no_maybe", "unparseable", "recall"): 0.85,  # 30/35 (0.857)
+    ("yes_no_maybe", "yes", "precision"): 0.85,  # 30/35 (0.857)
+    ("yes_no_maybe", "yes", "recall"): 0.85,  # 30/35 (0.857)
+}
+THIRTEENTH_SHORTFALLS = {
+    ("option_letter", "abstain", "precision"): 0.87,  # 34/39 (0.872)
+    ("option_letter", "unparseable", "precision"): 0.85,  # 35/41 (0.854)
+    ("option_letter", "unparseable", "recall"): 0.81,  # 35/43 (0.814)
+    ("yes_no_maybe", "maybe", "recall"): 0.85,  # 30/35 (0.857)
+    ("yes_no_maybe", "unparseable", "precision"): 0.74,  # 26/35 (0.743)
+    ("yes_no_maybe", "unparseable", "recall"): 0.83,  # 26/31 (0.839)
+    ("yes_no_maybe", "yes", "precision"): 0.89,  # 33/37 (0.892)
+}
+FRESH_SHORTFALLS_TENTH_REVISION = [(TWELFTH_HELD_OUT, TWELFTH_SHORTFALLS), (THIRTEENTH_HELD_OUT, THIRTEENTH_SHORTFALLS)]
+
+
+@pytest.mark.parametrize("path, shortfalls", FRESH_SHORTFALLS_TENTH_REVISION, ids=lambda v: getattr(v, "stem", ""))
+def test_fresh_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls(path, shortfalls):
+    """No class may fall below 0.9 that did not at the first run, nor below its first-run figure."""
+    assert _unrecorded_shortfalls(path, shortfalls) == {}
+
+
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 9 of 28 class figures on parser_heldout12.jsonl and "
+                                       "7 on parser_heldout13.jsonl are below it at the first run (TWELFTH_/THIRTEENTH_SHORTFALLS)")
 def test_fresh_held_out_sets_meet_the_issue_floor_for_every_class():
-    """The tenth revision's fresh sets are not frozen yet (FRESH_SETS is empty): skipped, not passed, until they are."""
-    if not FRESH_SETS:
-        pytest.skip("no fresh held-out set until the tenth revision's are frozen (check_parsers.FRESH_SETS)")
     assert {path.name: _below_floor(path) for path in FRESH_SETS} == {path.name: {} for path in FRESH_SETS}
 
 
@@ -1141,7 +1196,7 @@ def test_the_tenth_and_eleventh_sets_are_development_data_of_the_tenth_revision(
 def test_the_probes_show_the_fresh_sets_figures():
     from probes.hallucination.data.check_parsers import HELD_OUT
 
-    assert HELD_OUT == TENTH_HELD_OUT
+    assert HELD_OUT == TWELFTH_HELD_OUT
 
 
 def test_the_harness_reads_a_proposal_in_every_phrasing_the_sets_use():
