@@ -1348,6 +1348,11 @@ def _restated_letter(text: str, valid: str) -> str | None:
         return found[-1] if found[-1] in valid else None
     if re.search(r"\b(?:or|between|either)\s+(?:option\s*)?\(?[A-H]\b(?![\w'])", plain):
         return None
+    opening = re.match(r"^\W*I(?:'d| would|'ll| will)\s+(?:go with|pick|choose|take)\s+the\s+" + _ORD
+                       + r"\s+(?:one|option|choice)\s*[.!]", plain, _FLAGS)
+    if opening and not _TWO_POSITIONS.search(plain):  # an opening choice by position ("I'd go with the second one. ...")
+        n = _ORDINALS[opening.group(1).lower()]
+        return valid[n - 1 if n > 0 else len(valid) - 1] if n <= len(valid) else None
     pointers = {g for m in _POINTER.finditer(plain) for g in m.groups() if g}
     if len(pointers) == 1 and len(set(re.findall(r"\boption\s+\(?([A-H])\b", plain, _FLAGS))) <= 1:
         letter = pointers.pop()
