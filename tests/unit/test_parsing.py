@@ -280,7 +280,7 @@ def test_defaults_the_rules_chose_on_purpose_are_not_filled_by_the_classifier(ta
     assert rules_overruled_a_cue(task, text, rule) is overruled
 
 
-def test_the_frozen_classifier_was_trained_on_the_twelve_development_sets_and_the_banks_only():
+def test_the_frozen_classifier_was_trained_on_the_fourteen_development_sets_and_the_banks_only():
     import json
 
     import numpy as np
@@ -294,8 +294,9 @@ def test_the_frozen_classifier_was_trained_on_the_twelve_development_sets_and_th
     assert meta["trained_on"] == ["parser_validation.jsonl", "parser_heldout.jsonl", "parser_heldout2.jsonl",
                                   "parser_heldout3.jsonl", "parser_heldout4.jsonl", "parser_heldout5.jsonl",
                                   "parser_heldout6.jsonl", "parser_heldout7.jsonl", "parser_heldout8.jsonl",
-                                  "parser_heldout9.jsonl", "parser_heldout10.jsonl", "parser_heldout11.jsonl"] + TRAINING_BANKS
-    # ninth revision: heldout8/9 are development data; tenth: heldout10/11 too
+                                  "parser_heldout9.jsonl", "parser_heldout10.jsonl", "parser_heldout11.jsonl", "parser_heldout12.jsonl",
+                                  "parser_heldout13.jsonl"] + TRAINING_BANKS
+    # ninth revision: heldout8/9 are development data; tenth: heldout10/11 too; eleventh: heldout12/13
 
 
 def test_the_seventh_held_out_set_is_development_data_of_the_eighth_revision():
@@ -1588,6 +1589,8 @@ _ELEVENTH_OPTIONS = ["Amoxicillin", "Doxycycline", "Ceftriaxone", "Vancomycin"]
     ("Ceftriaxone penetrates the meninges well (option C). Vancomycin is added where resistance is likely.", "C"),
     ("Doxycycline treats Lyme disease and atypical pneumonia - option B. Amoxicillin does not cover atypicals.", "B"),
     ("Vitamin C and D have nothing to do with this; doxycycline is the tetracycline here. B.", "B"),
+    # an opening choice by position, although the explanation names another option
+    ("I'd pick the third one. Amoxicillin does not cross into the CSF at useful levels.", "C"),
 ])
 def test_eleventh_revision_a_letter_kept_or_restated_is_the_choice(text, expected):
     assert parsing._rule_option_letter(text, options=_ELEVENTH_OPTIONS) == expected
