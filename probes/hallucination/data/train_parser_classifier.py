@@ -6,35 +6,35 @@ Usage (from the repository root, offline):
 Trains ONLY on the development sets (parser_validation.jsonl, parser_heldout.jsonl, parser_heldout2.jsonl,
 parser_heldout3.jsonl, since the fifth revision parser_heldout4.jsonl, since the sixth parser_heldout5.jsonl and, since the
 seventh, parser_heldout6.jsonl, since the eighth parser_heldout7.jsonl, since the ninth parser_heldout8.jsonl and
-parser_heldout9.jsonl, since the tenth parser_heldout10.jsonl and parser_heldout11.jsonl, whose first-run figures are
-recorded in their datasheets) and the hand-written training bank parser_training_bank.jsonl (and, where it exists, parser_training_bank2.jsonl;
+parser_heldout9.jsonl, since the tenth parser_heldout10.jsonl and parser_heldout11.jsonl, since the eleventh
+parser_heldout12.jsonl and parser_heldout13.jsonl, whose first-run figures are recorded in their datasheets) and the hand-written training bank parser_training_bank.jsonl (and, where it exists, parser_training_bank2.jsonl;
 training rows only: in every fold's training part and the final fit, never a test fold, never scored); the fresh held-out
-sets of the tenth revision (none in the repository yet) are never read here. A row's "proposed"
+sets of the eleventh revision (none in the repository yet) are never read here. A row's "proposed"
 field (heldout6) reaches the parsers as in check_parsers.predict.
 
 How the design was chosen, per task (abstention, yes_no_maybe, option_letter):
 - grouped cross-validation with the labelled set as the group (leave one set out). The folds that decide are
   parser_heldout, parser_heldout2, parser_heldout3, parser_heldout4, parser_heldout5, parser_heldout6, parser_heldout7,
-  parser_heldout8, parser_heldout9, parser_heldout10 and parser_heldout11, because for them an honest stand-in for
+  parser_heldout8, parser_heldout9, parser_heldout10, parser_heldout11, parser_heldout12 and parser_heldout13, because for them an honest stand-in for
   "rules that have not seen this set" exists in git: the rules as they were when each set was still held out
   (4f66f4d for parser_heldout, 851bd8e for parser_heldout2, d88c8ed for parser_heldout3, 5f2c1b9 for parser_heldout4, 35153dd for parser_heldout5,
   8462bca for parser_heldout6, 2b791cd for parser_heldout7, f15e350 for parser_heldout8 and parser_heldout9, 2352d5e for parser_heldout10 and parser_heldout11,
-  read with `git show`; for the hybrid versions their rule functions alone). Whether the rules overruled a cue on purpose
+  c9dabd1 for parser_heldout12 and parser_heldout13, read with `git show`; for the hybrid versions their rule functions alone). Whether the rules overruled a cue on purpose
   (parsing.rules_overruled_a_cue) is computed with the current cue detectors for every version, the old
-  ones having no such function: a small leak of the current rules into those folds. The current rules were revised on all eleven sets, so
+  ones having no such function: a small leak of the current rules into those folds. The current rules were revised on all thirteen sets, so
   on them they are right by construction and would teach the combination to trust the rules blindly.
-  The classifier of each fold is trained on the other eleven sets and the bank(s).
+  The classifier of each fold is trained on the other thirteen sets and the bank(s).
 - the grid: embedded segments (whole answer / first sentence / whole + first + last sentence), surface
   features on or off, C in {1, 3, 10, 30}, class weights none or balanced, t_fill and t_over thresholds, and
   (seventh revision, yes/no/maybe) whether a rule "maybe" is kept from the classifier's override (KEPT).
-- the objective, on the eleven deciding folds pooled: the number of class figures (precision and recall of classes with
+- the objective, on the thirteen deciding folds pooled: the number of class figures (precision and recall of classes with
   >= 5 labelled answers) at >= 0.9, then the smallest class figure, then accuracy. The grid is searched on
   these same folds, so the chosen figures are optimistic; they are printed beside the rules-only figures.
-  The sixth, seventh, eighth and ninth revisions' designs (SIXTH_DESIGN, SEVENTH_DESIGN, EIGHTH_DESIGN, NINTH_DESIGN) are
+  The sixth to tenth revisions' designs (SIXTH_DESIGN, SEVENTH_DESIGN, EIGHTH_DESIGN, NINTH_DESIGN, TENTH_DESIGN) are
   cross-validated the same way and printed beside them. Tenth revision: the abstention hybrid's gate
   (parsing.combine: the classifier turns a rule "answer" into a decline only where the text carries a decline cue,
   parsing.decline_cue) applies in every fold, as it does in the shipped parsers.
-The final classifier of each task is then fitted on all twelve development sets and the bank(s) with the chosen settings.
+The final classifier of each task is then fitted on all fourteen development sets and the bank(s) with the chosen settings.
 Deterministic: lbfgs logistic regression, no sampling; embeddings on CPU vary by ~1e-7 between runs, so the
 weights are stored rounded to 4 decimals and the file's bytes repeat.
 """
@@ -75,6 +75,8 @@ from probes.hallucination.data.check_parsers import (  # noqa: E402
     SIXTH_HELD_OUT,
     TENTH_HELD_OUT,
     THIRD_HELD_OUT,
+    THIRTEENTH_HELD_OUT,
+    TWELFTH_HELD_OUT,
     _NOTE,
     load,
     proposal_in_question,
@@ -84,7 +86,8 @@ from probes.hallucination.data.check_parsers import (  # noqa: E402
 DEV_SETS = {"validation": DEVELOPMENT, "heldout": FIRST_HELD_OUT, "heldout2": SECOND_HELD_OUT, "heldout3": THIRD_HELD_OUT,
             "heldout4": FOURTH_HELD_OUT, "heldout5": FIFTH_HELD_OUT, "heldout6": SIXTH_HELD_OUT,
             "heldout7": SEVENTH_HELD_OUT, "heldout8": EIGHTH_HELD_OUT, "heldout9": NINTH_HELD_OUT,
-            "heldout10": TENTH_HELD_OUT, "heldout11": ELEVENTH_HELD_OUT}
+            "heldout10": TENTH_HELD_OUT, "heldout11": ELEVENTH_HELD_OUT, "heldout12": TWELFTH_HELD_OUT,
+            "heldout13": THIRTEENTH_HELD_OUT}
 # Hand-written paraphrases for breadth (parser_training_bank.datasheet.md): training rows only, in every fold's training
 # part and in the final fit, never a fold of its own and never scored.
 BANK = Path(__file__).with_name("parser_training_bank.jsonl")
@@ -99,11 +102,13 @@ BANK2 = Path(__file__).with_name("parser_training_bank2.jsonl")
 # heldout7: the seventh revision's rules (2b791cd, parsing.py sha256 32f43642...), frozen before it was first run.
 # heldout8, heldout9: the eighth revision's rules (f15e350, parsing.py sha256 00d16526...), frozen before they were first run.
 # heldout10, heldout11: the ninth revision's rules (2352d5e, parsing.py sha256 883cb2e2...), frozen before they were first run.
+# heldout12, heldout13: the tenth revision's rules (c9dabd1, parsing.py sha256 ff9d24bb...), frozen before they were first run.
 RULES_WHEN_HELD_OUT = {"heldout": "4f66f4d", "heldout2": "851bd8e", "heldout3": "d88c8ed", "heldout4": "5f2c1b9",
                        "heldout5": "35153dd", "heldout6": "8462bca", "heldout7": "2b791cd", "heldout8": "f15e350",
-                       "heldout9": "f15e350", "heldout10": "2352d5e", "heldout11": "2352d5e"}
+                       "heldout9": "f15e350", "heldout10": "2352d5e", "heldout11": "2352d5e",
+                       "heldout12": "c9dabd1", "heldout13": "c9dabd1"}
 DECIDING_FOLDS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9",
-                  "heldout10", "heldout11")
+                  "heldout10", "heldout11", "heldout12", "heldout13")
 SEGMENTS = (("full",), ("first",), ("full", "first", "last"))
 SURFACE = (False, True)
 CS = (1.0, 3.0, 10.0, 30.0)
@@ -152,6 +157,15 @@ NINTH_DESIGN = {"abstention": dict(segments=("full", "first", "last"), surface=F
                 "yes_no_maybe": dict(segments=("full", "first", "last"), surface=True, C=1.0, weight="balanced", t_fill=0.8,
                                      t_over=0.5, kept=frozenset({"abstain", "maybe"})),
                 "option_letter": dict(segments=("first",), surface=True, C=3.0, weight="balanced", t_fill=0.5, t_over=0.95,
+                                      kept=frozenset({"abstain"}))}
+# The tenth revision's design (its chosen grid point and guards, parser_classifier.datasheet.md, the table at the top of
+# the "Tenth revision" state, abstention head gated by parsing.decline_cue), cross-validated on the same folds beside the
+# new choice (eleventh revision's cue detectors).
+TENTH_DESIGN = {"abstention": dict(segments=("full",), surface=True, C=10.0, weight=None, t_fill=0.4, t_over=0.8,
+                                   kept=frozenset({"abstain"})),
+                "yes_no_maybe": dict(segments=("full", "first", "last"), surface=True, C=1.0, weight="balanced", t_fill=0.5,
+                                     t_over=0.7, kept=frozenset({"abstain", "maybe"})),
+                "option_letter": dict(segments=("full",), surface=True, C=1.0, weight="balanced", t_fill=0.4, t_over=0.95,
                                       kept=frozenset({"abstain"}))}
 MIN_N = 5
 CLASSES = {"abstention": ("abstain", "answer", "refusal"),
@@ -335,7 +349,7 @@ def main(argv: list[str]) -> None:
         rules_only = [(r["label"], r["rule_then"]) for r in subset if r["set"] in DECIDING_FOLDS]
         chosen = {k: (sorted(v) if isinstance(v, frozenset) else v) for k, v in best.items() if k != "pairs"}
         print(f"== {task}: chosen {chosen}", flush=True)
-        print_figures("rules as they were while each set was held out (heldout..heldout11 pooled)", rules_only)
+        print_figures("rules as they were while each set was held out (heldout..heldout13 pooled)", rules_only)
         sixth = SIXTH_DESIGN[task]
         sixth_pairs = combined_pairs(task, subset, cross_validate(
             task, subset, parsing.classifier_features(task, texts, sixth["segments"], sixth["surface"]), y, folds,
@@ -364,18 +378,26 @@ def main(argv: list[str]) -> None:
         ninth_deciding = [p for f in DECIDING_FOLDS for p in ninth_pairs[f]]
         print_figures("the ninth revision's design (its grid point and guards), cross-validated the same way "
                       f"(objective {objective(ninth_deciding)})", ninth_deciding)
-        print_figures("hybrid, cross-validated (heldout..heldout11 pooled; classifier trained on the other eleven sets + "
+        tenth = TENTH_DESIGN[task]
+        tenth_pairs = combined_pairs(task, subset, cross_validate(
+            task, subset, parsing.classifier_features(task, texts, tenth["segments"], tenth["surface"]), y, folds,
+            tenth["C"], tenth["weight"]), tenth["t_fill"], tenth["t_over"], tenth["kept"])
+        tenth_deciding = [p for f in DECIDING_FOLDS for p in tenth_pairs[f]]
+        print_figures("the tenth revision's design (its grid point and guards), cross-validated the same way "
+                      f"(objective {objective(tenth_deciding)})", tenth_deciding)
+        print_figures("hybrid, cross-validated (heldout..heldout13 pooled; classifier trained on the other thirteen sets + "
                       f"the bank(s); objective {best_key})", [p for f in DECIDING_FOLDS for p in best["pairs"][f]])
         for f in DECIDING_FOLDS:
             print_figures(f"  fold {f}", best["pairs"][f])
         print_figures("hybrid on the validation fold (current rules were written on it; classifier trained on the "
-                      "eleven held-out sets + the bank(s))", best["pairs"]["validation"])
+                      "thirteen held-out sets + the bank(s))", best["pairs"]["validation"])
         report[task] = {"chosen": {k: (list(v) if isinstance(v, tuple) else v) for k, v in chosen.items()},
                         "objective": list(best_key), "rules_only_objective": list(objective(rules_only)),
                         "sixth_design_objective": list(objective(sixth_deciding)),
                         "seventh_design_objective": list(objective(seventh_deciding)),
                         "eighth_design_objective": list(objective(eighth_deciding)),
-                        "ninth_design_objective": list(objective(ninth_deciding))}
+                        "ninth_design_objective": list(objective(ninth_deciding)),
+                        "tenth_design_objective": list(objective(tenth_deciding))}
 
         X = parsing.classifier_features(task, texts, best["segments"], best["surface"])
         model = fit(X, y, best["C"], best["weight"])
