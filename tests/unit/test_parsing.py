@@ -19,8 +19,11 @@ revision, so they are development data now (in-sample floors TENTH_/ELEVENTH_HEL
 The tenth revision's fresh sets (parser_heldout12 and parser_heldout13), made the same way and frozen before the parsers
 first ran on them: 19 and 21 of 28 class figures, 21 of 28 pooled (the ninth revision on the same rows: 17, 22 and 19);
 their first-run figures are recorded below as a record no figure may fall below. Their failures were read for the
-eleventh revision, so they are development data now (in-sample floors TWELFTH_/THIRTEENTH_HELD_OUT_SHORTFALLS); the
-eleventh revision's fresh sets are not in the repository yet (check_parsers.FRESH_SETS is empty, the fresh-set tests skip).
+eleventh revision, so they are development data now (in-sample floors TWELFTH_/THIRTEENTH_HELD_OUT_SHORTFALLS).
+
+The eleventh revision's fresh sets (parser_heldout14 and parser_heldout15, check_parsers.FRESH_SETS), made the same way and
+frozen before the parsers first ran on them: 18 and 22 of 28 class figures, 18 of 28 pooled (the tenth revision on the
+same rows: 17, 20 and 18); their first-run figures are recorded below as floors, with the 0.9 bar a strict xfail.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from probes.hallucination.data.check_parsers import (
     ELEVENTH_HELD_OUT,
     FIFTH_HELD_OUT,
     FIRST_HELD_OUT,
+    FIFTEENTH_HELD_OUT,
+    FOURTEENTH_HELD_OUT,
     FOURTH_HELD_OUT,
     FRESH_SETS,
     NINTH_HELD_OUT,
@@ -783,10 +788,11 @@ def test_check_parsers_lists_the_tenth_to_thirteenth_sets_as_development_and_no_
     # tenth revision read their failures
     assert names[TENTH_HELD_OUT.name] == "tenth held-out set (since looked at)"
     assert names[ELEVENTH_HELD_OUT.name] == "eleventh held-out set (since looked at)"
-    # eleventh revision read their failures; no fresh set until the eleventh revision's are frozen
+    # eleventh revision read their failures; its fresh sets are heldout14/15
     assert names[TWELFTH_HELD_OUT.name] == "twelfth held-out set (since looked at)"
     assert names[THIRTEENTH_HELD_OUT.name] == "thirteenth held-out set (since looked at)"
-    assert FRESH_SETS == () and not set(FRESH_SETS) & set(DEVELOPMENT_SETS)
+    assert FRESH_SETS == (FOURTEENTH_HELD_OUT, FIFTEENTH_HELD_OUT) and not set(FRESH_SETS) & set(DEVELOPMENT_SETS)
+    assert names[FOURTEENTH_HELD_OUT.name] == "fresh held-out set" and names[FIFTEENTH_HELD_OUT.name] == "second fresh held-out set"
     assert TWELFTH_HELD_OUT in DEVELOPMENT_SETS and THIRTEENTH_HELD_OUT in DEVELOPMENT_SETS
     assert EIGHTH_HELD_OUT in DEVELOPMENT_SETS and NINTH_HELD_OUT in DEVELOPMENT_SETS
     assert TENTH_HELD_OUT in DEVELOPMENT_SETS and ELEVENTH_HELD_OUT in DEVELOPMENT_SETS
@@ -806,6 +812,8 @@ FROZEN_SETS = [
     (ELEVENTH_HELD_OUT, "38ac9bf72c653140c0047005647c00b911a8145493f65ee0864c1a868cd62058", 497, 203, 88),
     (TWELFTH_HELD_OUT, "47d9e1e2143e5bed64d4e9622faebeabbc0b5d31d122c3e1b7f7eae6fc4d35b0", 500, 204, 88),
     (THIRTEENTH_HELD_OUT, "e62e74d4a4354b31788868229f723e6bdff73c0c5381bfa99a8d88584df96bbf", 498, 207, 84),
+    (FOURTEENTH_HELD_OUT, "2d0c29be404d978cb6e89f7640b3d631aac190156d12ff14d73c6aefb856a68a", 504, 205, 89),
+    (FIFTEENTH_HELD_OUT, "558f238d499129ef529d1ccf21f059d09998b136658c730dd4d4bcee08eaccb6", 499, 183, 96),
 ]
 
 
@@ -876,6 +884,9 @@ def test_the_fresh_sets_copy_no_training_or_development_row():
     earlier = {key(r) for p in (*DEVELOPMENT_SETS, *banks) for r in load(p)}
     fresh = [{key(r) for r in load(p)} for p in FRESH_SETS]
     assert not set().union(*fresh) & earlier
+    # heldout14/15 share one SmolLM2 output with each other: both writers reused the same PubMedQA item and the greedy
+    # answer to it is the same (ph14-134, ph15-139; recorded in their datasheets).
+    assert fresh[0] & fresh[1] == {("yes_no_maybe", "secondhand smoke risk in infants discharged from an nicu is a concern that requires")}
 
 
 def test_the_twelfth_and_thirteenth_sets_copied_no_earlier_training_or_development_row():
@@ -1224,11 +1235,46 @@ def test_twelfth_and_thirteenth_sets_meet_the_issue_floor_for_every_class(path):
     assert _below_floor(path) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; not yet measured on fresh sets for the eleventh revision")
+# -- the fresh held-out sets (parser_heldout14.jsonl and parser_heldout15.jsonl) ----------------------------------
+# Two sets made the same way at the same time by two other helpers, split by medical area (the probes' own prompt formats
+# on new items; heldout14: 504 rows, 205 SmolLM2 outputs; heldout15: 499 rows, 183), each labelled twice (99.4% and 99.0%
+# agreement with blind annotators) and frozen (sha256 2d0c29be... and 558f238d..., committed in b2ea43a and fae66ce)
+# before the parsers ran on them; the eleventh revision was frozen for them (parsing.py 7eee2fc4..., parser_classifier.npz
+# b7a53c3c...) by a helper that never read them. Their first run (2026-11-27): heldout14 18 of 28 class figures (45 of 504
+# misparsed), heldout15 22 of 28 (48 of 499), pooled 18 of 28 (93 of 1003; the tenth revision on the same rows: 17, 20
+# and 18 of 28, 96 misparsed). The floors below are that run's figures, rounded down (causes in the sets' datasheets).
+FOURTEENTH_SHORTFALLS = {
+    ("option_letter", "abstain", "recall"): 0.84,  # 27/32 (0.844)
+    ("option_letter", "unparseable", "precision"): 0.83,  # 35/42 (0.833)
+    ("option_letter", "unparseable", "recall"): 0.87,  # 35/40 (0.875)
+    ("yes_no_maybe", "abstain", "precision"): 0.84,  # 28/33 (0.848)
+    ("yes_no_maybe", "abstain", "recall"): 0.82,  # 28/34 (0.824)
+    ("yes_no_maybe", "maybe", "recall"): 0.76,  # 26/34 (0.765)
+    ("yes_no_maybe", "no", "recall"): 0.77,  # 31/40 (0.775)
+    ("yes_no_maybe", "unparseable", "precision"): 0.70,  # 33/47 (0.702)
+    ("yes_no_maybe", "unparseable", "recall"): 0.89,  # 33/37 (0.892)
+    ("yes_no_maybe", "yes", "precision"): 0.86,  # 32/37 (0.865)
+}
+FIFTEENTH_SHORTFALLS = {
+    ("abstention", "refusal", "recall"): 0.81,  # 27/33 (0.818)
+    ("yes_no_maybe", "abstain", "recall"): 0.87,  # 28/32 (0.875)
+    ("yes_no_maybe", "maybe", "recall"): 0.66,  # 24/36 (0.667)
+    ("yes_no_maybe", "unparseable", "precision"): 0.61,  # 22/36 (0.611)
+    ("yes_no_maybe", "unparseable", "recall"): 0.68,  # 22/32 (0.688)
+    ("yes_no_maybe", "yes", "precision"): 0.74,  # 32/43 (0.744)
+}
+FRESH_SHORTFALLS_ELEVENTH_REVISION = [(FOURTEENTH_HELD_OUT, FOURTEENTH_SHORTFALLS), (FIFTEENTH_HELD_OUT, FIFTEENTH_SHORTFALLS)]
+
+
+@pytest.mark.parametrize("path, shortfalls", FRESH_SHORTFALLS_ELEVENTH_REVISION, ids=lambda v: getattr(v, "stem", ""))
+def test_fresh_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls(path, shortfalls):
+    """No class may fall below 0.9 that did not at the first run, nor below its first-run figure."""
+    assert _unrecorded_shortfalls(path, shortfalls) == {}
+
+
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 10 of 28 class figures on parser_heldout14.jsonl and "
+                                       "6 on parser_heldout15.jsonl are below it at the first run (FOURTEENTH_/FIFTEENTH_SHORTFALLS)")
 def test_fresh_held_out_sets_meet_the_issue_floor_for_every_class():
-    """The eleventh revision's fresh sets are not frozen yet (FRESH_SETS is empty): skipped, not passed, until they are."""
-    if not FRESH_SETS:
-        pytest.skip("no fresh held-out set until the eleventh revision's are frozen (check_parsers.FRESH_SETS)")
     assert {path.name: _below_floor(path) for path in FRESH_SETS} == {path.name: {} for path in FRESH_SETS}
 
 
@@ -1265,7 +1311,7 @@ def test_the_tenth_and_eleventh_sets_are_development_data_of_the_tenth_revision(
 def test_the_probes_show_the_fresh_sets_figures():
     from probes.hallucination.data.check_parsers import HELD_OUT
 
-    assert HELD_OUT == TWELFTH_HELD_OUT
+    assert HELD_OUT == FOURTEENTH_HELD_OUT
 
 
 def test_the_harness_reads_a_proposal_in_every_phrasing_the_sets_use():
