@@ -110,6 +110,8 @@ from typing import Sequence
 
 import numpy as np
 
+from probes.hallucination.reader import load_reader
+
 _FLAGS = re.IGNORECASE
 
 
@@ -1952,50 +1954,81 @@ def rule_abstention_label(text: str) -> str:
     return "abstain" if _rule_is_abstention(text) else "refusal" if _rule_is_refusal(text) else "answer"
 
 
-def abstention_label(text: str) -> str:
-    """'abstain', 'refusal' or 'answer' from the hybrid (rules + the abstention classifier), gated since the tenth
-    revision. From the first fresh run on parser_heldout3.jsonl to the ninth revision it was not used by
-    :func:`is_abstention` / :func:`is_refusal`: the fabricated-entity probe's planted-rate tests showed that the classifier
-    reads terse answers as abstentions ("It is rocuronium.": 38 of 233 scripted real-entity answers; "X is usually started
-    at 20 mg once daily and works well.": 21 of 233 abstain, 3 refusal), which biases the fabrication rate. The tenth
-    revision's gate (:func:`combine`, :func:`decline_cue`): the classifier turns a rule "answer" into a decline only
-    where the answer carries a decline, inability or redirection cue, so such terse answers stay answers. A rule answer
-    without a cue is returned without embedding the text (the gate would keep it whatever the classifier said)."""
+def hybrid_abstention_label(text: str) -> str:
+    """'abstain', 'refusal' or 'answer' from the eleventh revision's hybrid (rules + the abstention classifier, gated).
+    The shipped parsers read with the answer reader since the twelfth revision (:func:`abstention_label`); this stays
+    for the record and for the classifier's training script. Tenth revision's gate (:func:`combine`,
+    :func:`decline_cue`): the classifier turns a rule "answer" into a decline only where the answer carries a decline,
+    inability or redirection cue, so terse answers ("It is rocuronium.") stay answers."""
     rule = rule_abstention_label(text)
     if rule == "answer" and not decline_cue(text):
         return rule  # the gate: nothing the classifier says could change it, so it is not asked (saves the embedding)
     return _hybrid("abstention", text, rule)
 
 
-def is_abstention(text: str) -> bool:
-    """The answer declines for lack of knowledge, or says the entity is unknown or does not exist: the gated hybrid
-    (:func:`abstention_label`; tenth revision, the rules :func:`_rule_is_abstention` alone before)."""
-    return abstention_label(text) == "abstain"
-
-
-def is_refusal(text: str) -> bool:
-    """The answer refuses (safety, policy, role, a redirection to a clinician) and does not go on to answer: the gated
-    hybrid (:func:`abstention_label`; tenth revision, the rules :func:`_rule_is_refusal` alone before). One label per
-    answer: an answer the hybrid reads as an abstention is not a refusal."""
-    return abstention_label(text) == "refusal"
-
-
-def parse_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence[str] | None = None,
-                       question: str | None = None) -> str | None:
-    """'yes' / 'no' / 'maybe' / 'abstain' from a free-text answer, or None when it commits to none: the rules
-    (:func:`_rule_yes_no_maybe`, whose docstring gives their order), with the classifier where they find
-    no verdict or where it disagrees with high probability. ``question`` (ninth revision): the question asked (a
-    prompt with a "Question:" line will do), so that an answer restating its claim is read as yes or no; not used when
-    an option is ``proposed``."""
+def hybrid_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence[str] | None = None,
+                        question: str | None = None) -> str | None:
+    """The eleventh revision's yes/no/maybe parser (the rules :func:`_rule_yes_no_maybe`, with the classifier where
+    they find no verdict or where it disagrees with high probability); kept for the record, see
+    :func:`parse_yes_no_maybe`."""
     label = _hybrid("yes_no_maybe", text, _rule_yes_no_maybe(text, proposed, options, question) or "unparseable",
                     proposed=proposed, options=options, question=question)
     return None if label == "unparseable" else label
 
 
-def parse_option_letter(text: str, n_options: int = 4, options: Sequence[str] | None = None) -> str | None:
+def abstention_label(text: str, question: str = "") -> str:
+    """'abstain', 'refusal' or 'answer' (twelfth revision): the answer reader (:mod:`probes.hallucination.reader`),
+    given the question where the caller has it, except that an answer the rules read as an answer and that carries no
+    decline, inability or redirection cue (:func:`decline_cue`) stays an answer without asking the reader (the tenth
+    revision's gate: terse answers such as "It is rocuronium." are answers). Before it, :func:`hybrid_abstention_label`."""
+    if rule_abstention_label(text) == "answer" and not decline_cue(text):
+        return "answer"
+    return load_reader().label("abstention", text, question or "")
+
+
+def is_abstention(text: str, question: str = "") -> bool:
+    """The answer declines for lack of knowledge, or says the entity is unknown or does not exist
+    (:func:`abstention_label`)."""
+    return abstention_label(text, question) == "abstain"
+
+
+def is_refusal(text: str, question: str = "") -> bool:
+    """The answer refuses (safety, policy, role, a redirection to a clinician) and does not go on to answer
+    (:func:`abstention_label`). One label per answer: an answer read as an abstention is not a refusal."""
+    return abstention_label(text, question) == "refusal"
+
+
+def parse_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence[str] | None = None,
+                       question: str | None = None) -> str | None:
+    """'yes' / 'no' / 'maybe' / 'abstain' from a free-text answer, or None when it commits to none (twelfth revision):
+    a verdict the answer states explicitly, as the rules read it (:func:`rules_stated_a_verdict`: "Yes.", "The answer
+    is no", the proposed option named as correct), stands; any other answer is read by the answer reader
+    (:mod:`probes.hallucination.reader`) with the question and the proposed option's letter. ``question``: the
+    question asked (a leading bracketed note is not read by the rules). Before it, :func:`hybrid_yes_no_maybe`."""
+    rules_question = _Q_NOTE.sub("", question, count=1) if question else None
+    rule = _rule_yes_no_maybe(text, proposed, options, rules_question or None) or "unparseable"
+    if rules_stated_a_verdict("yes_no_maybe", text, rule, options, proposed, rules_question or None):
+        return rule
+    label = load_reader().label("yes_no_maybe", text, question or "", proposed)
+    return None if label == "unparseable" else label
+
+
+# Thirteenth revision: the reader's decline or no-choice reading of an option answer overrides the hybrid's letter
+# where the reader is this sure (chosen on parser_heldout14-17, with readers that had not been trained on them).
+READER_OPTION_OVERRIDE = 0.9
+
+
+def parse_option_letter(text: str, n_options: int = 4, options: Sequence[str] | None = None,
+                        question: str = "") -> str | None:
     """The option letter an answer commits to, 'abstain', or None: the rules (:func:`_rule_option_letter`,
-    whose docstring gives their order), with the classifier where they find none."""
+    whose docstring gives their order), with the classifier where they find none; since the thirteenth revision the
+    answer reader, given the ``question`` with its options, turns the result into 'abstain' or no choice where it
+    reads one of those with probability above READER_OPTION_OVERRIDE (the rules match letters to option texts better
+    than the reader, which is better at seeing that no option was chosen)."""
     valid = _LETTERS[:n_options]
     label = _hybrid("option_letter", text, _rule_option_letter(text, n_options, options) or "unparseable", valid,
                     options=options, n_options=n_options)
+    read, p = load_reader().best("option_letter", text, question)
+    if read in ("abstain", "unparseable") and p > READER_OPTION_OVERRIDE:
+        label = read
     return None if label == "unparseable" else label

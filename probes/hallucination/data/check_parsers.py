@@ -14,7 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 from audit import stats
-from probes.hallucination.parsing import is_abstention, is_refusal, parse_option_letter, parse_yes_no_maybe, prepare
+from probes.hallucination.parsing import abstention_label, parse_option_letter, parse_yes_no_maybe, prepare
+from probes.hallucination.reader import READ_TASKS, load_reader
 
 DEVELOPMENT = Path(__file__).with_name("parser_validation.jsonl")  # the rules were written against this
 FIRST_HELD_OUT = Path(__file__).with_name("parser_heldout.jsonl")  # its failures were read when the rules were revised
@@ -52,17 +53,25 @@ TWELFTH_HELD_OUT = Path(__file__).with_name("parser_heldout12.jsonl")
 THIRTEENTH_HELD_OUT = Path(__file__).with_name("parser_heldout13.jsonl")
 # The fresh held-out sets for the eleventh revision: two sets made the same way by two other people at the same time
 # (the probes' own prompt formats on new items, split by medical area), each labelled twice and frozen before the parsers
-# first ran on them; together about 65 labelled answers per class.
+# first ran on them; their failures were read for the twelfth revision (the answer reader), so they are development
+# data now.
 FOURTEENTH_HELD_OUT = Path(__file__).with_name("parser_heldout14.jsonl")
 FIFTEENTH_HELD_OUT = Path(__file__).with_name("parser_heldout15.jsonl")
-FRESH_SETS: tuple[Path, ...] = (FOURTEENTH_HELD_OUT, FIFTEENTH_HELD_OUT)
+# The twelfth revision's fresh sets, made the same way; the thirteenth revision's reader is trained on them.
+SIXTEENTH_HELD_OUT = Path(__file__).with_name("parser_heldout16.jsonl")
+SEVENTEENTH_HELD_OUT = Path(__file__).with_name("parser_heldout17.jsonl")
+# The thirteenth revision's fresh sets, made the same way; together about 68 labelled answers per class.
+EIGHTEENTH_HELD_OUT = Path(__file__).with_name("parser_heldout18.jsonl")
+NINETEENTH_HELD_OUT = Path(__file__).with_name("parser_heldout19.jsonl")
+FRESH_SETS: tuple[Path, ...] = (EIGHTEENTH_HELD_OUT, NINETEENTH_HELD_OUT)
 DEVELOPMENT_SETS = (DEVELOPMENT, FIRST_HELD_OUT, SECOND_HELD_OUT, THIRD_HELD_OUT, FOURTH_HELD_OUT, FIFTH_HELD_OUT,
                     SIXTH_HELD_OUT, SEVENTH_HELD_OUT, EIGHTH_HELD_OUT, NINTH_HELD_OUT, TENTH_HELD_OUT, ELEVENTH_HELD_OUT,
-                    TWELFTH_HELD_OUT, THIRTEENTH_HELD_OUT)
+                    TWELFTH_HELD_OUT, THIRTEENTH_HELD_OUT, FOURTEENTH_HELD_OUT, FIFTEENTH_HELD_OUT, SIXTEENTH_HELD_OUT,
+                    SEVENTEENTH_HELD_OUT)
 # The set whose figures the probes and the report show beside their scores (fabricated_entities, answer_uncertainty,
-# audit/reliability): the first fresh one, so the figures shown are out-of-sample for the shipped (eleventh) revision.
+# audit/reliability): the first fresh one, so the figures shown are out-of-sample for the shipped (thirteenth) revision.
 # `check_parsers.py` also prints both fresh sets pooled.
-HELD_OUT = FOURTEENTH_HELD_OUT
+HELD_OUT = EIGHTEENTH_HELD_OUT
 SETS = (("development set", DEVELOPMENT), ("first held-out set (since looked at)", FIRST_HELD_OUT),
         ("second held-out set (since looked at)", SECOND_HELD_OUT),
         ("third held-out set (since looked at)", THIRD_HELD_OUT),
@@ -74,7 +83,11 @@ SETS = (("development set", DEVELOPMENT), ("first held-out set (since looked at)
         ("eleventh held-out set (since looked at)", ELEVENTH_HELD_OUT),
         ("twelfth held-out set (since looked at)", TWELFTH_HELD_OUT),
         ("thirteenth held-out set (since looked at)", THIRTEENTH_HELD_OUT),
-        ("fresh held-out set", FOURTEENTH_HELD_OUT), ("second fresh held-out set", FIFTEENTH_HELD_OUT))
+        ("fourteenth held-out set (since looked at)", FOURTEENTH_HELD_OUT),
+        ("fifteenth held-out set (since looked at)", FIFTEENTH_HELD_OUT),
+        ("sixteenth held-out set (since looked at)", SIXTEENTH_HELD_OUT),
+        ("seventeenth held-out set (since looked at)", SEVENTEENTH_HELD_OUT),
+        ("fresh held-out set", EIGHTEENTH_HELD_OUT), ("second fresh held-out set", NINETEENTH_HELD_OUT))
 _NOTE = re.compile(r"^\s*\[[^\[\]]*\]\s*")
 _OPTION = re.compile(r"(?:^|\s)([A-H])\)\s*(.+?)(?=\s+[A-H]\)\s|$)", re.DOTALL)
 
@@ -105,29 +118,31 @@ def proposal_in_question(question: str, proposed: str | None = None) -> tuple[st
 
 
 def predict(task: str, response: str, question: str = "", proposed: str | None = None) -> str:
-    """The parsers' label for one response, in the label vocabulary of the validation files (the hybrid
-    parsers of parsing.py: rules plus the frozen classifier of parser_classifier.npz). ``proposed``: the row's
-    "proposed" field, where it has one."""
+    """The parsers' label for one response, in the label vocabulary of the validation files. Abstention and
+    yes/no/maybe (twelfth revision): the rules' gate and stated verdicts, else the answer reader, given the row's
+    question and proposed option. Option letters: the hybrid (rules plus the frozen classifier of
+    parser_classifier.npz), overridden by a confident decline or no-choice reading of the reader (thirteenth
+    revision). ``proposed``: the row's "proposed" field, where it has one."""
     if task == "abstention":
-        if is_abstention(response):
-            return "abstain"
-        return "refusal" if is_refusal(response) else "answer"
+        return abstention_label(response, question)
     if task == "yes_no_maybe":
         letter, options = proposal_in_question(question, proposed)
-        # ninth revision: the question itself (without a leading bracketed note), so that a restated claim is read;
-        # a judged-proposal question stays on the proposal logic (the parser does not use it there)
-        parsed = parse_yes_no_maybe(response, proposed=letter, options=options or None,
-                                    question=_NOTE.sub("", question, count=1) or None)
-    else:
-        options = question_options(question)
-        parsed = parse_option_letter(response, n_options=max(len(options), 4), options=options or None)
+        return parse_yes_no_maybe(response, proposed=letter, options=options or None, question=question) or "unparseable"
+    options = question_options(question)
+    parsed = parse_option_letter(response, n_options=max(len(options), 4), options=options or None, question=question)
     return parsed or "unparseable"
+
+
+def _prepare(rows: list[dict]) -> None:
+    """Read or embed every response in batches before the per-row parsing."""
+    load_reader().prepare([r for r in rows if r["task"] in READ_TASKS])
+    prepare([r["response"] for r in rows if r["task"] == "option_letter"], tasks=("option_letter",))
 
 
 def per_class(rows: list[dict]) -> dict[str, dict[str, dict]]:
     """{task: {class: {n, tp, predicted, precision, recall}}}."""
     out: dict[str, dict[str, dict]] = {}
-    prepare([r["response"] for r in rows])  # embed every response in one batch for the hybrid's classifier
+    _prepare(rows)
     for task in sorted({r["task"] for r in rows}):
         subset = [r for r in rows if r["task"] == task]
         pairs = [(r["label"], predict(task, r["response"], r["question"], r.get("proposed"))) for r in subset]
@@ -143,7 +158,7 @@ def per_class(rows: list[dict]) -> dict[str, dict[str, dict]]:
 
 def misparses(rows: list[dict]) -> list[tuple[dict, str]]:
     """(row, parsed label) for every row whose parsed label differs from its hand label."""
-    prepare([r["response"] for r in rows])
+    _prepare(rows)
     parsed = [(r, predict(r["task"], r["response"], r["question"], r.get("proposed"))) for r in rows]
     return [(r, p) for r, p in parsed if p != r["label"]]
 
