@@ -1256,32 +1256,6 @@ ELEVENTH_IN_SAMPLE_SHORTFALLS = [(TWELFTH_HELD_OUT, TWELFTH_HELD_OUT_SHORTFALLS)
                                  (THIRTEENTH_HELD_OUT, THIRTEENTH_HELD_OUT_SHORTFALLS)]
 
 
-# -- the sets that were fresh for one revision and are development data since the next -----------------------------
-# Each pair's first-run record (no figure may fall below its first-run value) and the in-sample floors of the revision
-# that read its failures (guards that revision's fixes, not generalisation; the 0.9 bar a strict xfail where any remain).
-# A round adds its pair to both tables.
-FIRST_RUN_RECORDS = FRESH_SHORTFALLS + FRESH_SHORTFALLS_NINTH_REVISION + FRESH_SHORTFALLS_TENTH_REVISION
-IN_SAMPLE_FLOORS = IN_SAMPLE_SHORTFALLS + TENTH_IN_SAMPLE_SHORTFALLS + ELEVENTH_IN_SAMPLE_SHORTFALLS
-
-
-@pytest.mark.parametrize("path, shortfalls", FIRST_RUN_RECORDS, ids=lambda v: getattr(v, "stem", ""))
-def test_former_fresh_set_stays_at_or_above_its_first_run_record(path, shortfalls):
-    assert _below_record(path, shortfalls) == {}
-
-
-@pytest.mark.parametrize("path, shortfalls", IN_SAMPLE_FLOORS, ids=lambda v: getattr(v, "stem", ""))
-def test_former_fresh_set_meets_the_issue_floor_except_its_in_sample_shortfalls(path, shortfalls):
-    assert _unrecorded_shortfalls(path, shortfalls) == {}
-
-
-@pytest.mark.parametrize("path", [pytest.param(path, marks=pytest.mark.xfail(
-    strict=True, reason=f"issue #3 asks >= 0.9 per class; {len(shortfalls)} figures on {path.name} stay below it although "
-                        "it is development data (IN_SAMPLE_FLOORS)")) if shortfalls else path
-    for path, shortfalls in IN_SAMPLE_FLOORS], ids=lambda v: getattr(v, "stem", ""))
-def test_former_fresh_set_meets_the_issue_floor_for_every_class(path):
-    assert _below_floor(path) == {}
-
-
 # -- the eleventh revision's fresh sets (parser_heldout14.jsonl and parser_heldout15.jsonl, since looked at) ----------------------------------
 # Two sets made the same way at the same time by two other helpers, split by medical area (the probes' own prompt formats
 # on new items; heldout14: 504 rows, 205 SmolLM2 outputs; heldout15: 499 rows, 183), each labelled twice (99.4% and 99.0%
@@ -1365,17 +1339,33 @@ BELOW_FIRST_RUN_RECORD = {
     ("parser_heldout14.jsonl", ("yes_no_maybe", "unparseable", "recall")): 0.86,  # 32/37 (0.865); first run 0.89
     ("parser_heldout14.jsonl", ("yes_no_maybe", "yes", "precision")): 0.84,  # 33/39 (0.846); first run 0.86
 }
-READER_FIRST_RUN_RECORDS = FRESH_SHORTFALLS_ELEVENTH_REVISION + FRESH_SHORTFALLS_TWELFTH_REVISION
 
 
-@pytest.mark.parametrize("path, shortfalls", READER_FIRST_RUN_RECORDS, ids=lambda v: getattr(v, "stem", ""))
-def test_a_set_fresh_for_the_eleventh_or_twelfth_revision_stays_at_or_above_its_first_run_record(path, shortfalls):
+# -- the sets that were fresh for one revision and are development data since the next -----------------------------
+# Each pair's first-run record (no figure may fall below its first-run value) and the in-sample floors of the revision
+# that read its failures (guards that revision's fixes, not generalisation; the 0.9 bar a strict xfail where any remain).
+# A round adds its pair to both tables.
+FIRST_RUN_RECORDS = (FRESH_SHORTFALLS + FRESH_SHORTFALLS_NINTH_REVISION + FRESH_SHORTFALLS_TENTH_REVISION
+                     + FRESH_SHORTFALLS_ELEVENTH_REVISION + FRESH_SHORTFALLS_TWELFTH_REVISION)
+IN_SAMPLE_FLOORS = IN_SAMPLE_SHORTFALLS + TENTH_IN_SAMPLE_SHORTFALLS + ELEVENTH_IN_SAMPLE_SHORTFALLS + THIRTEENTH_IN_SAMPLE
+
+
+@pytest.mark.parametrize("path, shortfalls", FIRST_RUN_RECORDS, ids=lambda v: getattr(v, "stem", ""))
+def test_former_fresh_set_stays_at_or_above_its_first_run_record(path, shortfalls):
     assert _below_record(path, shortfalls) == {}
 
 
-@pytest.mark.parametrize("path, shortfalls", THIRTEENTH_IN_SAMPLE, ids=lambda v: getattr(v, "stem", ""))
-def test_a_set_the_reader_is_trained_on_meets_the_issue_floor_except_its_in_sample_shortfalls(path, shortfalls):
+@pytest.mark.parametrize("path, shortfalls", IN_SAMPLE_FLOORS, ids=lambda v: getattr(v, "stem", ""))
+def test_former_fresh_set_meets_the_issue_floor_except_its_in_sample_shortfalls(path, shortfalls):
     assert _unrecorded_shortfalls(path, shortfalls) == {}
+
+
+@pytest.mark.parametrize("path", [pytest.param(path, marks=pytest.mark.xfail(
+    strict=True, reason=f"issue #3 asks >= 0.9 per class; {len(shortfalls)} figures on {path.name} stay below it although "
+                        "it is development data (IN_SAMPLE_FLOORS)")) if shortfalls else path
+    for path, shortfalls in IN_SAMPLE_FLOORS], ids=lambda v: getattr(v, "stem", ""))
+def test_former_fresh_set_meets_the_issue_floor_for_every_class(path):
+    assert _below_floor(path) == {}
 
 
 # -- the fresh held-out sets (parser_heldout18.jsonl and parser_heldout19.jsonl) ----------------------------------
