@@ -113,7 +113,7 @@ READER_DISAGREES = {
 _MISSING = object()
 
 
-def _check(text: str, got, expected, read=_MISSING) -> None:
+def check_label(text: str, got, expected, read=_MISSING) -> None:
     """Assert the guide's label, or xfail where the parser returns the disagreement recorded in READER_DISAGREES.
     ``read``: the label to compare with the record where ``got`` is a yes/no answer about it."""
     read = got if read is _MISSING else read
@@ -149,7 +149,7 @@ def _abstention_kind(text: str) -> str:
     ("no\nthe hospital of the", "no"), ("Not enough data to decide.", "abstain"),
 ])
 def test_yes_no_maybe(text, expected):
-    _check(text, parse_yes_no_maybe(text), expected)
+    check_label(text, parse_yes_no_maybe(text), expected)
 
 
 def test_a_judged_proposal_is_yes_when_the_answer_names_it_and_no_when_it_names_another():
@@ -164,7 +164,7 @@ def test_a_judged_proposal_is_yes_when_the_answer_names_it_and_no_when_it_names_
 ])
 def test_a_judged_proposal_named_by_its_text_alone_or_with_a_clashing_letter(text, proposed, expected):
     options = ["Adenosine", "Verapamil", "Amiodarone", "Metoprolol"]
-    _check(text, parse_yes_no_maybe(text, proposed=proposed, options=options), expected)
+    check_label(text, parse_yes_no_maybe(text, proposed=proposed, options=options), expected)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -183,7 +183,7 @@ def test_a_judged_proposal_named_by_its_text_alone_or_with_a_clashing_letter(tex
     ("I can't recall which one it is.", "abstain"), ("Taking each option in turn: option A", None),
 ])
 def test_option_letter(text, expected):
-    _check(text, parse_option_letter(text), expected)
+    check_label(text, parse_option_letter(text), expected)
 
 
 def test_a_letter_written_with_another_options_text_commits_to_no_option():
@@ -218,7 +218,7 @@ def test_option_named_by_its_text_needs_the_options():
     ("The drug is not listed in the formulary, but it is a gliptin given once daily.", False),
 ])
 def test_abstention(text, expected):
-    _check(text, is_abstention(text), expected, read=parsing.abstention_label(text))
+    check_label(text, is_abstention(text), expected, read=parsing.abstention_label(text))
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -232,7 +232,7 @@ def test_abstention(text, expected):
     ("That isn't something I could decide on your behalf.", True), ("Please consult your haematologist.", True),
 ])
 def test_refusal(text, expected):
-    _check(text, is_refusal(text), expected, read=parsing.abstention_label(text))
+    check_label(text, is_refusal(text), expected, read=parsing.abstention_label(text))
 
 
 # -- the fourth revision's cue families, in wordings written for these tests (not rows of any labelled set) ----------
@@ -259,7 +259,7 @@ def test_refusal(text, expected):
     ("The usual dose is 500 mg, but please contact your doctor if you get a rash.", "answer"),
 ])
 def test_abstention_and_refusal_cue_families(text, expected):
-    _check(text, _abstention_kind(text), expected)
+    check_label(text, _abstention_kind(text), expected)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -280,7 +280,7 @@ def test_abstention_and_refusal_cue_families(text, expected):
     ("yes no", None), ("A) yes\nB) no\nC) maybe", None),
 ])
 def test_yes_no_maybe_cue_families(text, expected):
-    _check(text, parse_yes_no_maybe(text), expected)
+    check_label(text, parse_yes_no_maybe(text), expected)
 
 
 def test_a_doubt_or_a_rejection_naming_the_proposed_option_is_not_agreement():
@@ -532,7 +532,7 @@ def test_an_option_named_by_words_only_it_has():
     ("Please see your GP if you are worried.", "refusal"),  # a conditional redirection with no advice before it
 ])
 def test_sixth_revision_abstention_and_refusal_families(text, expected):
-    _check(text, _abstention_kind(text), expected)
+    check_label(text, _abstention_kind(text), expected)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -642,7 +642,7 @@ def _unrecorded_shortfalls(path, shortfalls: dict[tuple[str, str, str], float]) 
 ])
 def test_seventh_revision_abstention_and_refusal_families(text, expected):
     assert parsing.rule_abstention_label(text) == expected
-    _check(text, is_abstention(text), expected == "abstain", read=parsing.abstention_label(text))
+    check_label(text, is_abstention(text), expected == "abstain", read=parsing.abstention_label(text))
 
 
 @pytest.mark.parametrize("text, proposed, expected", [
