@@ -63,11 +63,14 @@ SEVENTEENTH_HELD_OUT = Path(__file__).with_name("parser_heldout17.jsonl")
 # The thirteenth revision's fresh sets, made the same way; together about 68 labelled answers per class.
 EIGHTEENTH_HELD_OUT = Path(__file__).with_name("parser_heldout18.jsonl")
 NINETEENTH_HELD_OUT = Path(__file__).with_name("parser_heldout19.jsonl")
-FRESH_SETS: tuple[Path, ...] = (EIGHTEENTH_HELD_OUT, NINETEENTH_HELD_OUT)
+# The fourteenth revision's fresh sets, made the same way.
+TWENTIETH_HELD_OUT = Path(__file__).with_name("parser_heldout20.jsonl")
+TWENTY_FIRST_HELD_OUT = Path(__file__).with_name("parser_heldout21.jsonl")
+FRESH_SETS: tuple[Path, ...] = (TWENTIETH_HELD_OUT, TWENTY_FIRST_HELD_OUT)
 DEVELOPMENT_SETS = (DEVELOPMENT, FIRST_HELD_OUT, SECOND_HELD_OUT, THIRD_HELD_OUT, FOURTH_HELD_OUT, FIFTH_HELD_OUT,
                     SIXTH_HELD_OUT, SEVENTH_HELD_OUT, EIGHTH_HELD_OUT, NINTH_HELD_OUT, TENTH_HELD_OUT, ELEVENTH_HELD_OUT,
                     TWELFTH_HELD_OUT, THIRTEENTH_HELD_OUT, FOURTEENTH_HELD_OUT, FIFTEENTH_HELD_OUT, SIXTEENTH_HELD_OUT,
-                    SEVENTEENTH_HELD_OUT)
+                    SEVENTEENTH_HELD_OUT, EIGHTEENTH_HELD_OUT, NINETEENTH_HELD_OUT)
 # The set whose figures the probes and the report show beside their scores (fabricated_entities, answer_uncertainty,
 # audit/reliability): the first fresh one, so the figures shown are out-of-sample for the shipped (thirteenth) revision.
 # `check_parsers.py` also prints both fresh sets pooled.

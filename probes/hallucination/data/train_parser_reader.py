@@ -46,10 +46,10 @@ from probes.hallucination import reader  # noqa: E402
 try:
     from probes.hallucination.data.check_parsers import FRESH_SETS  # noqa: E402
 except ImportError:  # a bare copy of this script and reader.py (the GPU machine, which lacks the audit package)
-    FRESH_SETS = (Path(__file__).with_name("parser_heldout18.jsonl"), Path(__file__).with_name("parser_heldout19.jsonl"))
+    FRESH_SETS = (Path(__file__).with_name("parser_heldout20.jsonl"), Path(__file__).with_name("parser_heldout21.jsonl"))
 
 DATA = Path(__file__).resolve().parent
-TRAINING_SETS = ("parser_validation", "parser_heldout", *(f"parser_heldout{i}" for i in range(2, 18)),
+TRAINING_SETS = ("parser_validation", "parser_heldout", *(f"parser_heldout{i}" for i in range(2, 20)),
                  "parser_training_bank", "parser_training_bank2")
 FROZEN_LAYERS = reader.FROZEN_LAYERS
 SETTINGS = {"lr": 1e-4, "weight_decay": 0.01, "epochs": 6, "batch_size": 32, "warmup": 0.1, "seed": 0}
