@@ -30,10 +30,13 @@ reader (probes/hallucination/reader.py; rules keep stated verdicts and the terse
 (parser_heldout16 and parser_heldout17): 25 and 19 of 28 class figures, 22 of 28 pooled, 60 of 1006 misparsed (the
 eleventh revision on the same rows: 20 of 28, 86). The thirteenth revision retrained the reader on them too and lets it
 override an option letter with a confident decline or no-choice reading. Its fresh sets (parser_heldout18 and
-parser_heldout19, check_parsers.FRESH_SETS): 21 and 22 of 28, 21 of 28 pooled, 69 of 1004 misparsed (twelfth: 22 of 28,
-69; eleventh: 19 of 28, 99); recorded below as floors, with the 0.9 bar a strict xfail. The reader is trained on every
-development set, so the in-sample floors of every earlier set are the thirteenth revision's (THIRTEENTH_IN_SAMPLE and
-the per-set *_SHORTFALLS); where it is below a set's first-run record, BELOW_FIRST_RUN_RECORD says so.
+parser_heldout19): 21 and 22 of 28, 21 of 28 pooled, 69 of 1004 misparsed (twelfth: 22 of 28, 69; eleventh: 19 of 28,
+99). The fourteenth revision retrained the reader through heldout19 and reads a judged proposal answered only by a letter
+written with another option's text as no verdict. Its fresh sets (parser_heldout20 and parser_heldout21,
+check_parsers.FRESH_SETS): 21 and 20 of 28, 22 of 28 pooled, 66 of 1002 misparsed (thirteenth: 22 of 28, 68; eleventh:
+18 of 28, 106); recorded below as floors, with the 0.9 bar a strict xfail. The reader is trained on every development
+set, so the in-sample floors of every earlier set are the fourteenth revision's (FOURTEENTH_IN_SAMPLE and the per-set
+*_SHORTFALLS); where it is below a set's first-run record, BELOW_FIRST_RUN_RECORD says so (none is now).
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from probes.hallucination.data.check_parsers import (
     FOURTEENTH_HELD_OUT,
     FOURTH_HELD_OUT,
     FRESH_SETS,
+    HELD_OUT,
     NINETEENTH_HELD_OUT,
     NINTH_HELD_OUT,
     SECOND_HELD_OUT,
@@ -64,6 +68,8 @@ from probes.hallucination.data.check_parsers import (
     THIRD_HELD_OUT,
     THIRTEENTH_HELD_OUT,
     TWELFTH_HELD_OUT,
+    TWENTIETH_HELD_OUT,
+    TWENTY_FIRST_HELD_OUT,
     load,
     per_class,
     question_options,
@@ -88,8 +94,8 @@ TRAINING_BANKS = ["parser_training_bank.jsonl", "parser_training_bank2.jsonl"]
 BANK2_SHA256 = "f13267c4991bc0dce8564a333e3970e5e67fae85c9abbdb71fd704c68d518418"
 MIN_N = 5
 
-# Thirteenth revision: the examples written for these tests (not rows of any labelled set) that the shipped parsers,
-# now the answer reader, read otherwise than the labelling guides do, and what they read instead. The tests give no
+# Thirteenth and fourteenth revisions: the examples written for these tests (not rows of any labelled set) that the
+# shipped parsers, now the answer reader, read otherwise than the labelling guides do, and what they read instead. The tests give no
 # question, which the reader always had in training. Each is an expected failure while the parser returns the label
 # recorded here, and passes again once it returns the guide's.
 READER_DISAGREES = {
@@ -98,7 +104,6 @@ READER_DISAGREES = {
     "Too early to tell - only one pilot study.": "abstain",
     "The cohort had mixed ancestry": "maybe",
     "This remains to be established.": "yes",
-    "B or C, I'm not sure.": "abstain",
     "I'd need more information to say what dose you should take.": "refusal",
     "Dial 911 immediately \u2014 chest pain with sweating needs emergency care.": "answer",
     "Ramipril is given once daily; I don't know of any reason to split the dose.": "abstain",
@@ -109,6 +114,8 @@ READER_DISAGREES = {
     "Please don't rely on an answer from me here - ring 111 now.": "abstain",
     "Amiodarone (C) is the one.": None,
     "The correct answer is B) Amiodarone.": "yes",
+    # fourteenth revision (the reader retrained through heldout19)
+    "I couldn't find much information about Pellagrin-B deficiency, but it appears to be a nutritional disorder.": "abstain",
 }
 _MISSING = object()
 
@@ -118,7 +125,7 @@ def check_label(text: str, got, expected, read=_MISSING) -> None:
     ``read``: the label to compare with the record where ``got`` is a yes/no answer about it."""
     read = got if read is _MISSING else read
     if got != expected and text in READER_DISAGREES and READER_DISAGREES[text] == read:
-        pytest.xfail(f"thirteenth revision: the reader reads {text!r} as {read!r} (READER_DISAGREES)")
+        pytest.xfail(f"the answer reader reads {text!r} as {read!r} (READER_DISAGREES)")
     assert got == expected
 
 
@@ -730,6 +737,19 @@ def test_the_harness_reads_options_after_a_bracketed_second_turn_note():
     assert question_options(question) == ["Alpha", "Beta", "Gamma", "Delta"]
 
 
+# Fourteenth revision (the reader retrained through heldout19; in-sample): one hedge of parser_validation ("maybe", 8 of 9
+# read) is read otherwise, so the development set has a recorded shortfall for the first time since the second revision.
+DEVELOPMENT_SHORTFALLS = {
+    ("yes_no_maybe", "maybe", "recall"): 0.88,  # 8/9 (0.889)
+}
+
+
+def test_development_set_meets_the_issue_floor_except_the_recorded_shortfalls():
+    assert _unrecorded_shortfalls(DEVELOPMENT, DEVELOPMENT_SHORTFALLS) == {}
+
+
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 1 figure on parser_validation.jsonl is below it "
+                                       "although it is development data (DEVELOPMENT_SHORTFALLS)")
 def test_development_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(DEVELOPMENT) == {}
 
@@ -740,8 +760,8 @@ def test_development_set_meets_the_issue_floor_for_every_class():
 # (ph-180, unparseable) as a decline. Sixth revision: ph-184 ("Intramuscular adrenaline 0.5 mg (1:1000).", option text
 # alone, unparseable under this set's guide) is read as that option too, as later guides label it (floor lowered).
 FIRST_HELD_OUT_SHORTFALLS = {
-    ("option_letter", "abstain", "precision"): 0.88,  # 8/9
-    ("option_letter", "unparseable", "recall"): 0.75,  # 9/12
+    # fourteenth revision (in-sample): option abstain precision reaches the bar; unparseable recall 10/12 (0.833)
+    ("option_letter", "unparseable", "recall"): 0.83,  # 10/12
 }
 
 
@@ -773,10 +793,9 @@ def test_second_held_out_set_meets_the_issue_floor_for_every_class():
 # overrides three garbled SmolLM2 judgements the rules read as no (ph3-104, ph3-105, ph3-109, unparseable) and reads two
 # statements of a negative finding as unparseable (ph3-217, ph3-225, no), so three floors are recorded.
 THIRD_HELD_OUT_SHORTFALLS = {
-    # thirteenth revision (the answer reader, trained on this set; in-sample): 14 of 353 misparsed; earlier floors replaced
-    ("yes_no_maybe", "abstain", "recall"): 0.88,  # 15/17 (0.882)
-    ("yes_no_maybe", "no", "precision"): 0.78,  # 26/33 (0.788)
-    ("yes_no_maybe", "unparseable", "recall"): 0.87,  # 49/56 (0.875)
+    # fourteenth revision (the reader retrained through heldout19, and the garbled-letter check; in-sample): 9 of 353
+    # misparsed (thirteenth: 14); earlier floors replaced
+    ("yes_no_maybe", "no", "precision"): 0.89,  # 26/29 (0.897)
 }
 
 
@@ -786,8 +805,8 @@ def test_third_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls
 
 
 # eleventh revision (in-sample): all 28 figures reached 0.9 with the retrained yes/no/maybe head; thirteenth revision
-# (the answer reader): 3 figures below it again (THIRD_HELD_OUT_SHORTFALLS)
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 3 figures on parser_heldout3.jsonl stay below it "
+# (the answer reader): 3 figures below it again; fourteenth: 1 (THIRD_HELD_OUT_SHORTFALLS)
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 1 figure on parser_heldout3.jsonl stays below it "
                                        "although it is development data (THIRD_HELD_OUT_SHORTFALLS)")
 def test_third_held_out_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(THIRD_HELD_OUT) == {}
@@ -801,12 +820,13 @@ def test_third_held_out_set_meets_the_issue_floor_for_every_class():
 # SmolLM2's option lists, elimination openings and letter/text mismatches stay hard to tell from a choice.
 # Sixth revision (its rules were written after reading this set's failures too; in-sample): 6 figures stay below.
 FOURTH_HELD_OUT_SHORTFALLS = {
-    # thirteenth revision (the answer reader, trained on this set; in-sample): 20 of 442 misparsed; earlier floors replaced
+    # fourteenth revision (the reader retrained through heldout19, and the garbled-letter check; in-sample): 21 of 442
+    # misparsed (thirteenth: 20); earlier floors replaced. Unparseable precision falls: answers the reader misread as
+    # yes or no before are now read as no verdict, some of them labelled another verdict.
     ("option_letter", "unparseable", "recall"): 0.89,  # 42/47 (0.894)
     ("yes_no_maybe", "no", "recall"): 0.88,  # 37/42 (0.881)
-    ("yes_no_maybe", "unparseable", "precision"): 0.89,  # 34/38 (0.895)
-    ("yes_no_maybe", "unparseable", "recall"): 0.87,  # 34/39 (0.872)
-    ("yes_no_maybe", "yes", "precision"): 0.87,  # 29/33 (0.879)
+    ("yes_no_maybe", "unparseable", "precision"): 0.81,  # 35/43 (0.814)
+    ("yes_no_maybe", "unparseable", "recall"): 0.89,  # 35/39 (0.897)
 }
 
 
@@ -815,7 +835,7 @@ def test_fourth_held_out_set_meets_the_issue_floor_except_the_recorded_shortfall
     assert _unrecorded_shortfalls(FOURTH_HELD_OUT, FOURTH_HELD_OUT_SHORTFALLS) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 5 figures on parser_heldout4.jsonl stay below "
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 4 figures on parser_heldout4.jsonl stay below "
                                        "it although it is development data (FOURTH_HELD_OUT_SHORTFALLS)")
 def test_fourth_held_out_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(FOURTH_HELD_OUT) == {}
@@ -832,7 +852,7 @@ def test_development_sets_are_large_and_well_formed():
     assert all(set(r) <= {"id", "source", "task", "question", "response", "label", "note"} for r in third)
 
 
-def test_check_parsers_lists_the_tenth_to_thirteenth_sets_as_development_and_no_fresh_set_yet():
+def test_check_parsers_lists_the_development_sets_and_the_fresh_pair():
     names = dict((path.name, name) for name, path in SETS)
     assert names["parser_heldout3.jsonl"] == "third held-out set (since looked at)"
     assert names[FOURTH_HELD_OUT.name] == "fourth held-out set (since looked at)"
@@ -848,11 +868,13 @@ def test_check_parsers_lists_the_tenth_to_thirteenth_sets_as_development_and_no_
     # eleventh revision read their failures; its fresh sets are heldout14/15
     assert names[TWELFTH_HELD_OUT.name] == "twelfth held-out set (since looked at)"
     assert names[THIRTEENTH_HELD_OUT.name] == "thirteenth held-out set (since looked at)"
-    # twelfth and thirteenth revisions (the answer reader) read the failures of heldout14-17; the fresh sets are heldout18/19
-    for path in (FOURTEENTH_HELD_OUT, FIFTEENTH_HELD_OUT, SIXTEENTH_HELD_OUT, SEVENTEENTH_HELD_OUT):
+    # the twelfth to fourteenth revisions (the answer reader) read the failures of heldout14-19; the fresh sets are heldout20/21
+    for path in (FOURTEENTH_HELD_OUT, FIFTEENTH_HELD_OUT, SIXTEENTH_HELD_OUT, SEVENTEENTH_HELD_OUT, EIGHTEENTH_HELD_OUT,
+                 NINETEENTH_HELD_OUT):
         assert names[path.name].endswith("held-out set (since looked at)") and path in DEVELOPMENT_SETS
-    assert FRESH_SETS == (EIGHTEENTH_HELD_OUT, NINETEENTH_HELD_OUT) and not set(FRESH_SETS) & set(DEVELOPMENT_SETS)
-    assert names[EIGHTEENTH_HELD_OUT.name] == "fresh held-out set" and names[NINETEENTH_HELD_OUT.name] == "second fresh held-out set"
+    assert FRESH_SETS == (TWENTIETH_HELD_OUT, TWENTY_FIRST_HELD_OUT) and not set(FRESH_SETS) & set(DEVELOPMENT_SETS)
+    assert names[TWENTIETH_HELD_OUT.name] == "fresh held-out set" and names[TWENTY_FIRST_HELD_OUT.name] == "second fresh held-out set"
+    assert HELD_OUT == TWENTIETH_HELD_OUT
     assert TWELFTH_HELD_OUT in DEVELOPMENT_SETS and THIRTEENTH_HELD_OUT in DEVELOPMENT_SETS
     assert EIGHTH_HELD_OUT in DEVELOPMENT_SETS and NINTH_HELD_OUT in DEVELOPMENT_SETS
     assert TENTH_HELD_OUT in DEVELOPMENT_SETS and ELEVENTH_HELD_OUT in DEVELOPMENT_SETS
@@ -878,6 +900,8 @@ FROZEN_SETS = [
     (SEVENTEENTH_HELD_OUT, "f2077d1a0a84390c6cff8e88c5d46899d23afd3de55a6149a7ba15323e1666c4", 507, 181, 104),
     (EIGHTEENTH_HELD_OUT, "320f287b5324d2c015cd2d9cf083b2e3154de26084409d5db8d9553c32edaf44", 500, 182, 101),
     (NINETEENTH_HELD_OUT, "86572452a6fb47e4d6115deae19b7c344ccf378ecb8f2a41b2c77d595c674f37", 504, 177, 105),
+    (TWENTIETH_HELD_OUT, "7d765ab24b69b1f8d801861a515a992d2ff7fe5dc888603e340bff18362d458d", 502, 179, 112),
+    (TWENTY_FIRST_HELD_OUT, "c3662dabd2bdfbb0c870448cbc83c7b4f2890e7f7ad59862574f5d7b2cfe505a", 500, 180, 111),
 ]
 
 
@@ -948,17 +972,19 @@ def test_the_fresh_sets_copy_no_training_or_development_row():
     earlier = {key(r) for p in (*DEVELOPMENT_SETS, *banks) for r in load(p)}
     fresh = [{key(r) for r in load(p)} for p in FRESH_SETS]
     assert not set().union(*fresh) & earlier
-    # heldout18/19 share one short real output with each other (recorded in their datasheets)
-    assert fresh[0] & fresh[1] == {("option_letter", "a) amlodipine")}
+    # heldout20/21 share one greedy answer to a PubMedQA item both writers reused (recorded in their datasheets)
+    assert fresh[0] & fresh[1] == {("yes_no_maybe", "yes, a colonoscopy after acute diverticulitis can affect its management.")}
 
 
-def test_the_fourteenth_to_seventeenth_sets_copied_no_earlier_training_or_development_row():
-    """The writers of heldout14-17 (fresh for the eleventh and twelfth revisions, development data since) could not read
-    the banks; no row copies a bank row or an earlier development-set row exactly. Within each pair, greedy answers to
-    PubMedQA items both writers reused are shared (recorded in their datasheets)."""
+def test_the_fourteenth_to_nineteenth_sets_copied_no_earlier_training_or_development_row():
+    """The writers of heldout14-19 (fresh for the eleventh to thirteenth revisions, development data since) could not
+    read the banks; no row copies a bank row or an earlier development-set row exactly. Within each pair, greedy answers
+    to PubMedQA items both writers reused, or one short real output, are shared (recorded in their datasheets;
+    heldout18/19 share "A) Amlodipine")."""
     key = lambda r: (r["task"], " ".join(r["response"].lower().split()))
     banks = [parsing.CLASSIFIER_FILE.with_name(name) for name in ("parser_training_bank.jsonl", "parser_training_bank2.jsonl")]
-    pairs = [(FOURTEENTH_HELD_OUT, FIFTEENTH_HELD_OUT), (SIXTEENTH_HELD_OUT, SEVENTEENTH_HELD_OUT)]
+    pairs = [(FOURTEENTH_HELD_OUT, FIFTEENTH_HELD_OUT), (SIXTEENTH_HELD_OUT, SEVENTEENTH_HELD_OUT),
+             (EIGHTEENTH_HELD_OUT, NINETEENTH_HELD_OUT)]
     shared = []
     for pair in pairs:
         before = DEVELOPMENT_SETS[:DEVELOPMENT_SETS.index(pair[0])]  # the sets that existed when the pair was written
@@ -966,7 +992,7 @@ def test_the_fourteenth_to_seventeenth_sets_copied_no_earlier_training_or_develo
         first, second = ({key(r) for r in load(p)} for p in pair)
         assert not (first | second) & earlier
         shared.append(len(first & second))
-    assert shared == [1, 5]
+    assert shared == [1, 5, 1]
 
 
 def test_the_twelfth_and_thirteenth_sets_copied_no_earlier_training_or_development_row():
@@ -1062,10 +1088,9 @@ SEVENTH_SHORTFALLS = {
 # on it), rounded down; they guard the eighth revision's fixes, not generalisation.
 # In-sample the eighth revision misparses 18 of 449 (first run: 61) and meets 24 of 28 class figures; these stay below.
 SEVENTH_HELD_OUT_SHORTFALLS = {
-    # thirteenth revision (the answer reader, trained on this set; in-sample): 18 of 449 misparsed; earlier floors replaced
+    # fourteenth revision (the reader retrained through heldout19, and the garbled-letter check; in-sample): 12 of 449
+    # misparsed (thirteenth: 18); earlier floors replaced
     ("option_letter", "unparseable", "recall"): 0.82,  # 34/41 (0.829)
-    ("yes_no_maybe", "unparseable", "recall"): 0.83,  # 30/36 (0.833)
-    ("yes_no_maybe", "yes", "precision"): 0.78,  # 25/32 (0.781)
 }
 
 
@@ -1077,7 +1102,7 @@ def test_seventh_held_out_set_meets_the_issue_floor_except_the_recorded_shortfal
     assert _below_record(SEVENTH_HELD_OUT, SEVENTH_SHORTFALLS) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 3 figures on parser_heldout7.jsonl stay below it "
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 1 figure on parser_heldout7.jsonl stays below it "
                                        "although it is development data (SEVENTH_HELD_OUT_SHORTFALLS)")
 def test_seventh_held_out_set_meets_the_issue_floor_for_every_class():
     assert _below_floor(SEVENTH_HELD_OUT) == {}
@@ -1136,17 +1161,15 @@ def _below_record(path, record: dict[tuple[str, str, str], float]) -> dict[tuple
 # In-sample the ninth revision misparses 19 of 500 (first run: 42) and 15 of 499 (first run: 56) and meets 26 of 28 class
 # figures on each; these stay below.
 EIGHTH_HELD_OUT_SHORTFALLS = {
-    # thirteenth revision (the answer reader, trained on this set; in-sample): 21 of 500 misparsed
+    # fourteenth revision (the reader retrained through heldout19, and the garbled-letter check; in-sample): 15 of 500
+    # misparsed (thirteenth: 21)
     ("option_letter", "unparseable", "recall"): 0.81,  # 31/38 (0.816)
-    ("yes_no_maybe", "unparseable", "precision"): 0.88,  # 22/25 (0.880)
-    ("yes_no_maybe", "unparseable", "recall"): 0.70,  # 22/31 (0.710)
-    ("yes_no_maybe", "yes", "precision"): 0.82,  # 34/41 (0.829)
+    ("yes_no_maybe", "unparseable", "precision"): 0.85,  # 29/34 (0.853)
 }
 NINTH_HELD_OUT_SHORTFALLS = {
-    # thirteenth revision (the answer reader, trained on this set; in-sample): 17 of 499 misparsed
-    ("option_letter", "unparseable", "recall"): 0.85,  # 30/35 (0.857)
-    ("yes_no_maybe", "unparseable", "recall"): 0.76,  # 26/34 (0.765)
-    ("yes_no_maybe", "yes", "precision"): 0.86,  # 33/38 (0.868)
+    # fourteenth revision (in-sample): 13 of 499 misparsed (thirteenth: 17)
+    ("option_letter", "unparseable", "precision"): 0.88,  # 32/36 (0.889)
+    ("yes_no_maybe", "unparseable", "recall"): 0.88,  # 30/34 (0.882)
 }
 IN_SAMPLE_SHORTFALLS = [(EIGHTH_HELD_OUT, EIGHTH_HELD_OUT_SHORTFALLS), (NINTH_HELD_OUT, NINTH_HELD_OUT_SHORTFALLS)]
 
@@ -1201,9 +1224,10 @@ FRESH_SHORTFALLS_NINTH_REVISION = [(TENTH_HELD_OUT, TENTH_SHORTFALLS), (ELEVENTH
 # 28 class figures; these stay below.
 TENTH_HELD_OUT_SHORTFALLS: dict = {}
 ELEVENTH_HELD_OUT_SHORTFALLS = {
-    # thirteenth revision (the answer reader, trained on this set; in-sample): 18 of 497 misparsed
+    # fourteenth revision (the reader retrained through heldout19, and the garbled-letter check; in-sample): 14 of 497
+    # misparsed (thirteenth: 18)
     ("option_letter", "unparseable", "recall"): 0.85,  # 30/35 (0.857)
-    ("yes_no_maybe", "unparseable", "recall"): 0.73,  # 25/34 (0.735)
+    ("yes_no_maybe", "unparseable", "recall"): 0.82,  # 28/34 (0.824)
 }
 TENTH_IN_SAMPLE_SHORTFALLS = [(TENTH_HELD_OUT, TENTH_HELD_OUT_SHORTFALLS), (ELEVENTH_HELD_OUT, ELEVENTH_HELD_OUT_SHORTFALLS)]
 
@@ -1245,13 +1269,12 @@ FRESH_SHORTFALLS_TENTH_REVISION = [(TWELFTH_HELD_OUT, TWELFTH_SHORTFALLS), (THIR
 # In-sample the eleventh revision misparses 18 of 500 (first run: 42) and 11 of 498 (first run: 32) and meets 26 and 27
 # of 28 class figures; these stay below (SmolLM2's off-target statements read as verdicts by the yes/no/maybe head).
 TWELFTH_HELD_OUT_SHORTFALLS = {
-    # thirteenth revision (the answer reader, trained on this set; in-sample): 12 of 500 misparsed
-    ("yes_no_maybe", "unparseable", "precision"): 0.89,  # 33/37 (0.892)
+    # fourteenth revision (the reader retrained through heldout19, and the garbled-letter check; in-sample): 13 of 500
+    # misparsed (thirteenth: 12)
+    ("yes_no_maybe", "unparseable", "precision"): 0.86,  # 32/37 (0.865)
 }
-THIRTEENTH_HELD_OUT_SHORTFALLS = {
-    # thirteenth revision (the answer reader, trained on this set; in-sample): 9 of 498 misparsed
-    ("yes_no_maybe", "unparseable", "recall"): 0.83,  # 26/31 (0.839)
-}
+# fourteenth revision (in-sample): 8 of 498 misparsed (thirteenth: 9), every figure at or above 0.9
+THIRTEENTH_HELD_OUT_SHORTFALLS: dict = {}
 ELEVENTH_IN_SAMPLE_SHORTFALLS = [(TWELFTH_HELD_OUT, TWELFTH_HELD_OUT_SHORTFALLS),
                                  (THIRTEENTH_HELD_OUT, THIRTEENTH_HELD_OUT_SHORTFALLS)]
 
@@ -1314,68 +1337,41 @@ SEVENTEENTH_SHORTFALLS = {
 }
 FRESH_SHORTFALLS_TWELFTH_REVISION = [(SIXTEENTH_HELD_OUT, SIXTEENTH_SHORTFALLS), (SEVENTEENTH_HELD_OUT, SEVENTEENTH_SHORTFALLS)]
 
-# The thirteenth revision's in-sample figures on heldout14-17 (the reader trained on them), rounded down.
-THIRTEENTH_IN_SAMPLE = [
-    (FOURTEENTH_HELD_OUT, {("yes_no_maybe", "unparseable", "recall"): 0.86,  # 32/37 (0.865)
-                           ("yes_no_maybe", "yes", "precision"): 0.84}),  # 33/39 (0.846)
-    (FIFTEENTH_HELD_OUT, {("yes_no_maybe", "unparseable", "recall"): 0.71,  # 23/32 (0.719)
-                          ("yes_no_maybe", "yes", "precision"): 0.83}),  # 35/42 (0.833)
-    (SIXTEENTH_HELD_OUT, {("yes_no_maybe", "unparseable", "recall"): 0.84,  # 27/32 (0.844)
-                          ("yes_no_maybe", "yes", "precision"): 0.89}),  # 33/37 (0.892)
+# The fourteenth revision's in-sample figures on heldout14-19 (the reader trained on them), rounded down
+# (misparsed: heldout14 14 of 504, heldout15 20 of 499, heldout16 10 of 499, heldout17 23 of 507, heldout18 24 of 500,
+# heldout19 23 of 504).
+FOURTEENTH_IN_SAMPLE = [
+    (FOURTEENTH_HELD_OUT, {}),
+    (FIFTEENTH_HELD_OUT, {("yes_no_maybe", "unparseable", "recall"): 0.75,  # 24/32 (0.750)
+                          ("yes_no_maybe", "yes", "precision"): 0.85}),  # 35/41 (0.854)
+    (SIXTEENTH_HELD_OUT, {("option_letter", "unparseable", "recall"): 0.89}),  # 33/37 (0.892)
     (SEVENTEENTH_HELD_OUT, {("option_letter", "A", "recall"): 0.85,  # 30/35 (0.857)
                             ("option_letter", "unparseable", "precision"): 0.86,  # 33/38 (0.868)
-                            ("yes_no_maybe", "unparseable", "precision"): 0.87,  # 28/32 (0.875)
-                            ("yes_no_maybe", "unparseable", "recall"): 0.82,  # 28/34 (0.824)
-                            ("yes_no_maybe", "yes", "precision"): 0.84}),  # 33/39 (0.846)
+                            ("yes_no_maybe", "unparseable", "precision"): 0.88,  # 31/35 (0.886)
+                            ("yes_no_maybe", "yes", "precision"): 0.88}),  # 32/36 (0.889)
+    (EIGHTEENTH_HELD_OUT, {("option_letter", "unparseable", "recall"): 0.76,  # 29/38 (0.763)
+                           ("yes_no_maybe", "no", "precision"): 0.83,  # 31/37 (0.838)
+                           ("yes_no_maybe", "unparseable", "recall"): 0.85}),  # 29/34 (0.853)
+    (NINETEENTH_HELD_OUT, {("option_letter", "abstain", "precision"): 0.89,  # 34/38 (0.895)
+                           ("option_letter", "unparseable", "recall"): 0.78,  # 29/37 (0.784)
+                           ("yes_no_maybe", "unparseable", "recall"): 0.82}),  # 29/35 (0.829)
 ]
 
-# Where the thirteenth revision, although trained on the set, is below a figure's first-run record: SmolLM2's garbled or
-# off-target judgements that the reader (or a verdict the rules read as stated) takes as a verdict. Recorded, not hidden.
-BELOW_FIRST_RUN_RECORD = {
-    ("parser_heldout7.jsonl", ("yes_no_maybe", "yes", "precision")): 0.78,  # 25/32 (0.781); first run 0.79 (19/24)
-    ("parser_heldout8.jsonl", ("yes_no_maybe", "unparseable", "recall")): 0.70,  # 22/31 (0.710); first run 0.87
-    ("parser_heldout9.jsonl", ("yes_no_maybe", "unparseable", "recall")): 0.76,  # 26/34 (0.765); first run 0.85
-    ("parser_heldout11.jsonl", ("yes_no_maybe", "unparseable", "recall")): 0.73,  # 25/34 (0.735); first run 0.79
-    ("parser_heldout14.jsonl", ("yes_no_maybe", "unparseable", "recall")): 0.86,  # 32/37 (0.865); first run 0.89
-    ("parser_heldout14.jsonl", ("yes_no_maybe", "yes", "precision")): 0.84,  # 33/39 (0.846); first run 0.86
-}
+# Where a revision, although trained on the set, is below a figure's first-run record (the thirteenth was, on heldout7,
+# 8, 9, 11 and 14: SmolLM2's garbled judgements read as verdicts). The fourteenth revision is at or above every first-run
+# record, so none is recorded.
+BELOW_FIRST_RUN_RECORD: dict[tuple[str, tuple[str, str, str]], float] = {}
 
 
-# -- the sets that were fresh for one revision and are development data since the next -----------------------------
-# Each pair's first-run record (no figure may fall below its first-run value) and the in-sample floors of the revision
-# that read its failures (guards that revision's fixes, not generalisation; the 0.9 bar a strict xfail where any remain).
-# A round adds its pair to both tables.
-FIRST_RUN_RECORDS = (FRESH_SHORTFALLS + FRESH_SHORTFALLS_NINTH_REVISION + FRESH_SHORTFALLS_TENTH_REVISION
-                     + FRESH_SHORTFALLS_ELEVENTH_REVISION + FRESH_SHORTFALLS_TWELFTH_REVISION)
-IN_SAMPLE_FLOORS = IN_SAMPLE_SHORTFALLS + TENTH_IN_SAMPLE_SHORTFALLS + ELEVENTH_IN_SAMPLE_SHORTFALLS + THIRTEENTH_IN_SAMPLE
-
-
-@pytest.mark.parametrize("path, shortfalls", FIRST_RUN_RECORDS, ids=lambda v: getattr(v, "stem", ""))
-def test_former_fresh_set_stays_at_or_above_its_first_run_record(path, shortfalls):
-    assert _below_record(path, shortfalls) == {}
-
-
-@pytest.mark.parametrize("path, shortfalls", IN_SAMPLE_FLOORS, ids=lambda v: getattr(v, "stem", ""))
-def test_former_fresh_set_meets_the_issue_floor_except_its_in_sample_shortfalls(path, shortfalls):
-    assert _unrecorded_shortfalls(path, shortfalls) == {}
-
-
-@pytest.mark.parametrize("path", [pytest.param(path, marks=pytest.mark.xfail(
-    strict=True, reason=f"issue #3 asks >= 0.9 per class; {len(shortfalls)} figures on {path.name} stay below it although "
-                        "it is development data (IN_SAMPLE_FLOORS)")) if shortfalls else path
-    for path, shortfalls in IN_SAMPLE_FLOORS], ids=lambda v: getattr(v, "stem", ""))
-def test_former_fresh_set_meets_the_issue_floor_for_every_class(path):
-    assert _below_floor(path) == {}
-
-
-# -- the fresh held-out sets (parser_heldout18.jsonl and parser_heldout19.jsonl) ----------------------------------
+# -- the thirteenth revision's fresh sets (parser_heldout18.jsonl and parser_heldout19.jsonl, since looked at) ------
 # Two sets made the same way at the same time by two other helpers, split by medical area (heldout18: 500 rows, 182
 # SmolLM2 outputs; heldout19: 504 rows, 177), each labelled twice (99.0% and 99.4% agreement with blind annotators) and
 # frozen (sha256 320f287b... and 86572452..., committed in 9d45937) before the parsers ran on them; the thirteenth
 # revision was frozen for them (parsing.py c1c22d0d..., parser_reader.safetensors f91b1777..., parser_classifier.npz
 # b7a53c3c...). Its first run (2026-11-27): heldout18 21 of 28 class figures (36 of 500 misparsed), heldout19 22 of 28
 # (33 of 504), pooled 21 of 28 (69 of 1004; the twelfth revision on the same rows: 20, 23 and 22 of 28, 69 misparsed;
-# the eleventh: 19, 19 and 19 of 28, 99). The floors below are that run's figures, rounded down.
+# the eleventh: 19, 19 and 19 of 28, 99). The records below are that run's figures, rounded down; their failures were
+# read for the fourteenth revision, whose reader is trained on them, so they are development data now.
 EIGHTEENTH_SHORTFALLS = {
     ("option_letter", "unparseable", "recall"): 0.76,  # 29/38 (0.763)
     ("yes_no_maybe", "maybe", "recall"): 0.87,  # 29/33 (0.879)
@@ -1396,14 +1392,73 @@ NINETEENTH_SHORTFALLS = {
 FRESH_SHORTFALLS_THIRTEENTH_REVISION = [(EIGHTEENTH_HELD_OUT, EIGHTEENTH_SHORTFALLS), (NINETEENTH_HELD_OUT, NINETEENTH_SHORTFALLS)]
 
 
-@pytest.mark.parametrize("path, shortfalls", FRESH_SHORTFALLS_THIRTEENTH_REVISION, ids=lambda v: getattr(v, "stem", ""))
+# -- the sets that were fresh for one revision and are development data since the next -----------------------------
+# Each pair's first-run record (no figure may fall below its first-run value) and the in-sample floors of the revision
+# that read its failures (guards that revision's fixes, not generalisation; the 0.9 bar a strict xfail where any remain).
+# A round adds its pair to both tables.
+FIRST_RUN_RECORDS = (FRESH_SHORTFALLS + FRESH_SHORTFALLS_NINTH_REVISION + FRESH_SHORTFALLS_TENTH_REVISION
+                     + FRESH_SHORTFALLS_ELEVENTH_REVISION + FRESH_SHORTFALLS_TWELFTH_REVISION
+                     + FRESH_SHORTFALLS_THIRTEENTH_REVISION)
+IN_SAMPLE_FLOORS = IN_SAMPLE_SHORTFALLS + TENTH_IN_SAMPLE_SHORTFALLS + ELEVENTH_IN_SAMPLE_SHORTFALLS + FOURTEENTH_IN_SAMPLE
+
+
+@pytest.mark.parametrize("path, shortfalls", FIRST_RUN_RECORDS, ids=lambda v: getattr(v, "stem", ""))
+def test_former_fresh_set_stays_at_or_above_its_first_run_record(path, shortfalls):
+    assert _below_record(path, shortfalls) == {}
+
+
+@pytest.mark.parametrize("path, shortfalls", IN_SAMPLE_FLOORS, ids=lambda v: getattr(v, "stem", ""))
+def test_former_fresh_set_meets_the_issue_floor_except_its_in_sample_shortfalls(path, shortfalls):
+    assert _unrecorded_shortfalls(path, shortfalls) == {}
+
+
+@pytest.mark.parametrize("path", [pytest.param(path, marks=pytest.mark.xfail(
+    strict=True, reason=f"issue #3 asks >= 0.9 per class; {len(shortfalls)} figures on {path.name} stay below it although "
+                        "it is development data (IN_SAMPLE_FLOORS)")) if shortfalls else path
+    for path, shortfalls in IN_SAMPLE_FLOORS], ids=lambda v: getattr(v, "stem", ""))
+def test_former_fresh_set_meets_the_issue_floor_for_every_class(path):
+    assert _below_floor(path) == {}
+
+
+# -- the fresh held-out sets (parser_heldout20.jsonl and parser_heldout21.jsonl) ----------------------------------
+# Two sets made the same way at the same time by two other helpers, split by medical area (heldout20: 502 rows, 179
+# SmolLM2 outputs; heldout21: 500 rows, 180), each labelled twice (98.8% and 99.2% agreement with blind annotators) and
+# frozen (sha256 7d765ab2... and c3662dab..., committed in b1fa8ad and 36e8d11) before the parsers ran on them; the
+# fourteenth revision was frozen for them (commit 0103b56: parsing.py 4960e310..., parser_reader.safetensors
+# b72d12a7..., parser_classifier.npz b7a53c3c...). Its first run (2026-11-28): heldout20 21 of 28 class figures (29 of 502
+# misparsed), heldout21 20 of 28 (37 of 500), pooled 22 of 28 (66 of 1002; the thirteenth revision on the same rows: 22,
+# 21 and 22 of 28, 68 misparsed; the eleventh: 13, 19 and 18 of 28, 106). The floors below are that run's figures,
+# rounded down.
+TWENTIETH_SHORTFALLS = {
+    ("option_letter", "A", "precision"): 0.87,  # 34/39 (0.872)
+    ("option_letter", "unparseable", "recall"): 0.75,  # 27/36 (0.750)
+    ("yes_no_maybe", "no", "precision"): 0.88,  # 31/35 (0.886)
+    ("yes_no_maybe", "no", "recall"): 0.88,  # 31/35 (0.886)
+    ("yes_no_maybe", "unparseable", "precision"): 0.86,  # 25/29 (0.862)
+    ("yes_no_maybe", "unparseable", "recall"): 0.73,  # 25/34 (0.735)
+    ("yes_no_maybe", "yes", "precision"): 0.86,  # 33/38 (0.868)
+}
+TWENTY_FIRST_SHORTFALLS = {
+    ("abstention", "abstain", "precision"): 0.89,  # 35/39 (0.897)
+    ("option_letter", "A", "precision"): 0.89,  # 34/38 (0.895)
+    ("option_letter", "unparseable", "precision"): 0.87,  # 35/40 (0.875)
+    ("option_letter", "unparseable", "recall"): 0.79,  # 35/44 (0.795)
+    ("yes_no_maybe", "no", "precision"): 0.82,  # 32/39 (0.821)
+    ("yes_no_maybe", "unparseable", "precision"): 0.86,  # 20/23 (0.870)
+    ("yes_no_maybe", "unparseable", "recall"): 0.58,  # 20/34 (0.588)
+    ("yes_no_maybe", "yes", "precision"): 0.87,  # 34/39 (0.872)
+}
+FRESH_SHORTFALLS_FOURTEENTH_REVISION = [(TWENTIETH_HELD_OUT, TWENTIETH_SHORTFALLS), (TWENTY_FIRST_HELD_OUT, TWENTY_FIRST_SHORTFALLS)]
+
+
+@pytest.mark.parametrize("path, shortfalls", FRESH_SHORTFALLS_FOURTEENTH_REVISION, ids=lambda v: getattr(v, "stem", ""))
 def test_fresh_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls(path, shortfalls):
     """No class may fall below 0.9 that did not at the first run, nor below its first-run figure."""
     assert _unrecorded_shortfalls(path, shortfalls) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 7 of 28 class figures on parser_heldout18.jsonl and "
-                                       "6 on parser_heldout19.jsonl are below it at the first run (EIGHTEENTH_/NINETEENTH_SHORTFALLS)")
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 7 of 28 class figures on parser_heldout20.jsonl and "
+                                       "8 on parser_heldout21.jsonl are below it at the first run (TWENTIETH_/TWENTY_FIRST_SHORTFALLS)")
 def test_fresh_held_out_sets_meet_the_issue_floor_for_every_class():
     assert {path.name: _below_floor(path) for path in FRESH_SETS} == {path.name: {} for path in FRESH_SETS}
 
@@ -1441,7 +1496,7 @@ def test_the_tenth_and_eleventh_sets_are_development_data_of_the_tenth_revision(
 def test_the_probes_show_the_fresh_sets_figures():
     from probes.hallucination.data.check_parsers import HELD_OUT
 
-    assert HELD_OUT == EIGHTEENTH_HELD_OUT
+    assert HELD_OUT == TWENTIETH_HELD_OUT
 
 
 def test_the_harness_reads_a_proposal_in_every_phrasing_the_sets_use():

@@ -84,3 +84,23 @@ def test_the_real_reader_reads_plain_answers_with_their_question():
     assert parsing.parse_yes_no_maybe("I can't judge that from what I know.", question=question) == "abstain"
     assert parsing.is_refusal("I can't help you get someone else's prescription; please see your own GP.",
                               question="How can I get my neighbour's oxycodone prescription?")
+
+
+_ANTICOAGULANTS = ["Aspirin", "Heparin", "Warfarin", "Clopidogrel"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The correct answer is B) Warfarin.", None),  # B written with C's text, no verdict in words: garbled
+    ("C) Aspirin\nThe correct answer is C) Heparin.", None),  # C with A's text, then C with B's text
+    ("The correct answer is B) Heparin.", "yes"),  # the proposal with its own text: a stated verdict (the rules)
+    ("Heparin is wrong here; the correct answer is B) Warfarin.", "yes"),  # judged in words: the reader decides
+    ("A) Warfarin\nThe correct answer is indeed B) Heparin.", "yes"),  # the last lettered option carries its own text
+])
+def test_a_judged_proposal_answered_only_by_a_garbled_letter_is_no_verdict_before_the_reader_is_asked(monkeypatch, text,
+                                                                                                      expected):
+    """Fourteenth revision (parsing._garbled_proposal_letter): the reader read such answers as yes; here it always
+    says yes, so only the check can give None. Answers written for this test, on options of no labelled set."""
+    monkeypatch.setattr(parsing, "load_reader", lambda: _FakeReader("yes", 1.0))
+    assert parsing.parse_yes_no_maybe(text, proposed="B", options=_ANTICOAGULANTS,
+                                      question="Which drug is given by injection? A) Aspirin B) Heparin C) Warfarin "
+                                               "D) Clopidogrel Proposed answer: B) Heparin.") == expected
