@@ -70,6 +70,8 @@ from probes.hallucination.data.check_parsers import (
     TWELFTH_HELD_OUT,
     TWENTIETH_HELD_OUT,
     TWENTY_FIRST_HELD_OUT,
+    TWENTY_SECOND_HELD_OUT,
+    TWENTY_THIRD_HELD_OUT,
     load,
     per_class,
     question_options,
@@ -868,13 +870,14 @@ def test_check_parsers_lists_the_development_sets_and_the_fresh_pair():
     # eleventh revision read their failures; its fresh sets are heldout14/15
     assert names[TWELFTH_HELD_OUT.name] == "twelfth held-out set (since looked at)"
     assert names[THIRTEENTH_HELD_OUT.name] == "thirteenth held-out set (since looked at)"
-    # the twelfth to fourteenth revisions (the answer reader) read the failures of heldout14-19; the fresh sets are heldout20/21
+    # the twelfth to fifteenth revisions (the answer reader) read the failures of heldout14-21; the fresh sets are heldout22/23
     for path in (FOURTEENTH_HELD_OUT, FIFTEENTH_HELD_OUT, SIXTEENTH_HELD_OUT, SEVENTEENTH_HELD_OUT, EIGHTEENTH_HELD_OUT,
-                 NINETEENTH_HELD_OUT):
+                 NINETEENTH_HELD_OUT, TWENTIETH_HELD_OUT, TWENTY_FIRST_HELD_OUT):
         assert names[path.name].endswith("held-out set (since looked at)") and path in DEVELOPMENT_SETS
-    assert FRESH_SETS == (TWENTIETH_HELD_OUT, TWENTY_FIRST_HELD_OUT) and not set(FRESH_SETS) & set(DEVELOPMENT_SETS)
-    assert names[TWENTIETH_HELD_OUT.name] == "fresh held-out set" and names[TWENTY_FIRST_HELD_OUT.name] == "second fresh held-out set"
-    assert HELD_OUT == TWENTIETH_HELD_OUT
+    assert FRESH_SETS == (TWENTY_SECOND_HELD_OUT, TWENTY_THIRD_HELD_OUT) and not set(FRESH_SETS) & set(DEVELOPMENT_SETS)
+    assert names[TWENTY_SECOND_HELD_OUT.name] == "fresh held-out set"
+    assert names[TWENTY_THIRD_HELD_OUT.name] == "second fresh held-out set"
+    assert HELD_OUT == TWENTY_SECOND_HELD_OUT
     assert TWELFTH_HELD_OUT in DEVELOPMENT_SETS and THIRTEENTH_HELD_OUT in DEVELOPMENT_SETS
     assert EIGHTH_HELD_OUT in DEVELOPMENT_SETS and NINTH_HELD_OUT in DEVELOPMENT_SETS
     assert TENTH_HELD_OUT in DEVELOPMENT_SETS and ELEVENTH_HELD_OUT in DEVELOPMENT_SETS
@@ -902,6 +905,8 @@ FROZEN_SETS = [
     (NINETEENTH_HELD_OUT, "86572452a6fb47e4d6115deae19b7c344ccf378ecb8f2a41b2c77d595c674f37", 504, 177, 105),
     (TWENTIETH_HELD_OUT, "7d765ab24b69b1f8d801861a515a992d2ff7fe5dc888603e340bff18362d458d", 502, 179, 112),
     (TWENTY_FIRST_HELD_OUT, "c3662dabd2bdfbb0c870448cbc83c7b4f2890e7f7ad59862574f5d7b2cfe505a", 500, 180, 111),
+    (TWENTY_SECOND_HELD_OUT, "2bc987726d09bb9f1d5f103302470c9aa109d5fb6fb41714d6752404b2f3ae13", 500, 180, 107),
+    (TWENTY_THIRD_HELD_OUT, "d188df34348e19e70ceab808298bb20429ed4223dd51952f8b418aa6d2f4e715", 499, 181, 94),
 ]
 
 
@@ -972,19 +977,19 @@ def test_the_fresh_sets_copy_no_training_or_development_row():
     earlier = {key(r) for p in (*DEVELOPMENT_SETS, *banks) for r in load(p)}
     fresh = [{key(r) for r in load(p)} for p in FRESH_SETS]
     assert not set().union(*fresh) & earlier
-    # heldout20/21 share one greedy answer to a PubMedQA item both writers reused (recorded in their datasheets)
-    assert fresh[0] & fresh[1] == {("yes_no_maybe", "yes, a colonoscopy after acute diverticulitis can affect its management.")}
+    # heldout22/23 share no answer
+    assert fresh[0] & fresh[1] == set()
 
 
-def test_the_fourteenth_to_nineteenth_sets_copied_no_earlier_training_or_development_row():
-    """The writers of heldout14-19 (fresh for the eleventh to thirteenth revisions, development data since) could not
+def test_the_fourteenth_to_twenty_first_sets_copied_no_earlier_training_or_development_row():
+    """The writers of heldout14-21 (fresh for the eleventh to fourteenth revisions, development data since) could not
     read the banks; no row copies a bank row or an earlier development-set row exactly. Within each pair, greedy answers
     to PubMedQA items both writers reused, or one short real output, are shared (recorded in their datasheets;
-    heldout18/19 share "A) Amlodipine")."""
+    heldout18/19 share "A) Amlodipine", heldout20/21 a greedy PubMedQA answer)."""
     key = lambda r: (r["task"], " ".join(r["response"].lower().split()))
     banks = [parsing.CLASSIFIER_FILE.with_name(name) for name in ("parser_training_bank.jsonl", "parser_training_bank2.jsonl")]
     pairs = [(FOURTEENTH_HELD_OUT, FIFTEENTH_HELD_OUT), (SIXTEENTH_HELD_OUT, SEVENTEENTH_HELD_OUT),
-             (EIGHTEENTH_HELD_OUT, NINETEENTH_HELD_OUT)]
+             (EIGHTEENTH_HELD_OUT, NINETEENTH_HELD_OUT), (TWENTIETH_HELD_OUT, TWENTY_FIRST_HELD_OUT)]
     shared = []
     for pair in pairs:
         before = DEVELOPMENT_SETS[:DEVELOPMENT_SETS.index(pair[0])]  # the sets that existed when the pair was written
@@ -992,7 +997,7 @@ def test_the_fourteenth_to_nineteenth_sets_copied_no_earlier_training_or_develop
         first, second = ({key(r) for r in load(p)} for p in pair)
         assert not (first | second) & earlier
         shared.append(len(first & second))
-    assert shared == [1, 5, 1]
+    assert shared == [1, 5, 1, 1]
 
 
 def test_the_twelfth_and_thirteenth_sets_copied_no_earlier_training_or_development_row():
@@ -1392,43 +1397,15 @@ NINETEENTH_SHORTFALLS = {
 FRESH_SHORTFALLS_THIRTEENTH_REVISION = [(EIGHTEENTH_HELD_OUT, EIGHTEENTH_SHORTFALLS), (NINETEENTH_HELD_OUT, NINETEENTH_SHORTFALLS)]
 
 
-# -- the sets that were fresh for one revision and are development data since the next -----------------------------
-# Each pair's first-run record (no figure may fall below its first-run value) and the in-sample floors of the revision
-# that read its failures (guards that revision's fixes, not generalisation; the 0.9 bar a strict xfail where any remain).
-# A round adds its pair to both tables.
-FIRST_RUN_RECORDS = (FRESH_SHORTFALLS + FRESH_SHORTFALLS_NINTH_REVISION + FRESH_SHORTFALLS_TENTH_REVISION
-                     + FRESH_SHORTFALLS_ELEVENTH_REVISION + FRESH_SHORTFALLS_TWELFTH_REVISION
-                     + FRESH_SHORTFALLS_THIRTEENTH_REVISION)
-IN_SAMPLE_FLOORS = IN_SAMPLE_SHORTFALLS + TENTH_IN_SAMPLE_SHORTFALLS + ELEVENTH_IN_SAMPLE_SHORTFALLS + FOURTEENTH_IN_SAMPLE
-
-
-@pytest.mark.parametrize("path, shortfalls", FIRST_RUN_RECORDS, ids=lambda v: getattr(v, "stem", ""))
-def test_former_fresh_set_stays_at_or_above_its_first_run_record(path, shortfalls):
-    assert _below_record(path, shortfalls) == {}
-
-
-@pytest.mark.parametrize("path, shortfalls", IN_SAMPLE_FLOORS, ids=lambda v: getattr(v, "stem", ""))
-def test_former_fresh_set_meets_the_issue_floor_except_its_in_sample_shortfalls(path, shortfalls):
-    assert _unrecorded_shortfalls(path, shortfalls) == {}
-
-
-@pytest.mark.parametrize("path", [pytest.param(path, marks=pytest.mark.xfail(
-    strict=True, reason=f"issue #3 asks >= 0.9 per class; {len(shortfalls)} figures on {path.name} stay below it although "
-                        "it is development data (IN_SAMPLE_FLOORS)")) if shortfalls else path
-    for path, shortfalls in IN_SAMPLE_FLOORS], ids=lambda v: getattr(v, "stem", ""))
-def test_former_fresh_set_meets_the_issue_floor_for_every_class(path):
-    assert _below_floor(path) == {}
-
-
-# -- the fresh held-out sets (parser_heldout20.jsonl and parser_heldout21.jsonl) ----------------------------------
+# -- the fourteenth revision's fresh sets (parser_heldout20.jsonl and parser_heldout21.jsonl, since looked at) ------
 # Two sets made the same way at the same time by two other helpers, split by medical area (heldout20: 502 rows, 179
 # SmolLM2 outputs; heldout21: 500 rows, 180), each labelled twice (98.8% and 99.2% agreement with blind annotators) and
 # frozen (sha256 7d765ab2... and c3662dab..., committed in b1fa8ad and 36e8d11) before the parsers ran on them; the
 # fourteenth revision was frozen for them (commit 0103b56: parsing.py 4960e310..., parser_reader.safetensors
 # b72d12a7..., parser_classifier.npz b7a53c3c...). Its first run (2026-11-28): heldout20 21 of 28 class figures (29 of 502
 # misparsed), heldout21 20 of 28 (37 of 500), pooled 22 of 28 (66 of 1002; the thirteenth revision on the same rows: 22,
-# 21 and 22 of 28, 68 misparsed; the eleventh: 13, 19 and 18 of 28, 106). The floors below are that run's figures,
-# rounded down.
+# 21 and 22 of 28, 68 misparsed; the eleventh: 13, 19 and 18 of 28, 106). The records below are that run's figures,
+# rounded down; their failures were read for the fifteenth revision, so they are development data now.
 TWENTIETH_SHORTFALLS = {
     ("option_letter", "A", "precision"): 0.87,  # 34/39 (0.872)
     ("option_letter", "unparseable", "recall"): 0.75,  # 27/36 (0.750)
@@ -1450,15 +1427,91 @@ TWENTY_FIRST_SHORTFALLS = {
 }
 FRESH_SHORTFALLS_FOURTEENTH_REVISION = [(TWENTIETH_HELD_OUT, TWENTIETH_SHORTFALLS), (TWENTY_FIRST_HELD_OUT, TWENTY_FIRST_SHORTFALLS)]
 
+# The fifteenth revision's in-sample figures on heldout20/21 (its rules were written after reading their failures; the
+# reader is the fourteenth's, not trained on them), rounded down (27 of 502 and 34 of 500 misparsed; first run 29, 37).
+FIFTEENTH_IN_SAMPLE = [
+    (TWENTIETH_HELD_OUT, {("option_letter", "A", "precision"): 0.89,  # 34/38 (0.895)
+                          ("option_letter", "unparseable", "recall"): 0.80,  # 29/36 (0.806)
+                          ("yes_no_maybe", "no", "precision"): 0.88,  # 31/35 (0.886)
+                          ("yes_no_maybe", "no", "recall"): 0.88,  # 31/35 (0.886)
+                          ("yes_no_maybe", "unparseable", "precision"): 0.86,  # 25/29 (0.862)
+                          ("yes_no_maybe", "unparseable", "recall"): 0.73,  # 25/34 (0.735)
+                          ("yes_no_maybe", "yes", "precision"): 0.86}),  # 33/38 (0.868)
+    (TWENTY_FIRST_HELD_OUT, {("abstention", "abstain", "precision"): 0.89,  # 35/39 (0.897)
+                             ("option_letter", "A", "precision"): 0.89,  # 34/38 (0.895)
+                             ("option_letter", "unparseable", "recall"): 0.81,  # 36/44 (0.818)
+                             ("yes_no_maybe", "no", "precision"): 0.82,  # 32/39 (0.821)
+                             ("yes_no_maybe", "unparseable", "precision"): 0.87,  # 21/24 (0.875)
+                             ("yes_no_maybe", "unparseable", "recall"): 0.61,  # 21/34 (0.618)
+                             ("yes_no_maybe", "yes", "precision"): 0.89}),  # 34/38 (0.895)
+]
 
-@pytest.mark.parametrize("path, shortfalls", FRESH_SHORTFALLS_FOURTEENTH_REVISION, ids=lambda v: getattr(v, "stem", ""))
+
+# -- the sets that were fresh for one revision and are development data since the next -----------------------------
+# Each pair's first-run record (no figure may fall below its first-run value) and the in-sample floors of the revision
+# that read its failures (guards that revision's fixes, not generalisation; the 0.9 bar a strict xfail where any remain).
+# A round adds its pair to both tables.
+FIRST_RUN_RECORDS = (FRESH_SHORTFALLS + FRESH_SHORTFALLS_NINTH_REVISION + FRESH_SHORTFALLS_TENTH_REVISION
+                     + FRESH_SHORTFALLS_ELEVENTH_REVISION + FRESH_SHORTFALLS_TWELFTH_REVISION
+                     + FRESH_SHORTFALLS_THIRTEENTH_REVISION + FRESH_SHORTFALLS_FOURTEENTH_REVISION)
+IN_SAMPLE_FLOORS = (IN_SAMPLE_SHORTFALLS + TENTH_IN_SAMPLE_SHORTFALLS + ELEVENTH_IN_SAMPLE_SHORTFALLS + FOURTEENTH_IN_SAMPLE
+                    + FIFTEENTH_IN_SAMPLE)
+
+
+@pytest.mark.parametrize("path, shortfalls", FIRST_RUN_RECORDS, ids=lambda v: getattr(v, "stem", ""))
+def test_former_fresh_set_stays_at_or_above_its_first_run_record(path, shortfalls):
+    assert _below_record(path, shortfalls) == {}
+
+
+@pytest.mark.parametrize("path, shortfalls", IN_SAMPLE_FLOORS, ids=lambda v: getattr(v, "stem", ""))
+def test_former_fresh_set_meets_the_issue_floor_except_its_in_sample_shortfalls(path, shortfalls):
+    assert _unrecorded_shortfalls(path, shortfalls) == {}
+
+
+@pytest.mark.parametrize("path", [pytest.param(path, marks=pytest.mark.xfail(
+    strict=True, reason=f"issue #3 asks >= 0.9 per class; {len(shortfalls)} figures on {path.name} stay below it although "
+                        "it is development data (IN_SAMPLE_FLOORS)")) if shortfalls else path
+    for path, shortfalls in IN_SAMPLE_FLOORS], ids=lambda v: getattr(v, "stem", ""))
+def test_former_fresh_set_meets_the_issue_floor_for_every_class(path):
+    assert _below_floor(path) == {}
+
+
+# -- the fresh held-out sets (parser_heldout22.jsonl and parser_heldout23.jsonl) ----------------------------------
+# Two sets made the same way at the same time by two other helpers, split by medical area (heldout22: 500 rows, 180
+# SmolLM2 outputs; heldout23: 499 rows, 181), each labelled twice (98.8% and 98.6% agreement with blind annotators) and
+# frozen (sha256 2bc98772... and d188df34..., committed in 41f982a) before the parsers ran on them; the fifteenth revision
+# was frozen for them (commit c5a8038: parsing.py 6b9efbd5..., parser_reader.safetensors b72d12a7..., parser_classifier.npz
+# b7a53c3c...). Its first run (2026-11-28): heldout22 24 of 28 class figures (25 of 500 misparsed), heldout23 20 of 28 (35
+# of 499), pooled 21 of 28 (60 of 999; the fourteenth revision on the same rows: 22, 20 and 21 of 28, 61 misparsed; the
+# thirteenth: 22, 20 and 21, 64; the eleventh: 20, 19 and 18, 95). The floors below are that run's figures, rounded down.
+TWENTY_SECOND_SHORTFALLS = {
+    ("yes_no_maybe", "no", "precision"): 0.84,  # 32/38 (0.842)
+    ("yes_no_maybe", "unparseable", "precision"): 0.87,  # 28/32 (0.875)
+    ("yes_no_maybe", "unparseable", "recall"): 0.77,  # 28/36 (0.778)
+    ("yes_no_maybe", "yes", "recall"): 0.88,  # 32/36 (0.889)
+}
+TWENTY_THIRD_SHORTFALLS = {
+    ("option_letter", "A", "precision"): 0.89,  # 33/37 (0.892)
+    ("option_letter", "unparseable", "precision"): 0.80,  # 28/35 (0.800)
+    ("option_letter", "unparseable", "recall"): 0.80,  # 28/35 (0.800)
+    ("yes_no_maybe", "maybe", "recall"): 0.82,  # 29/35 (0.829)
+    ("yes_no_maybe", "no", "precision"): 0.83,  # 31/37 (0.838)
+    ("yes_no_maybe", "unparseable", "precision"): 0.89,  # 25/28 (0.893)
+    ("yes_no_maybe", "unparseable", "recall"): 0.73,  # 25/34 (0.735)
+    ("yes_no_maybe", "yes", "precision"): 0.85,  # 35/41 (0.854)
+}
+FRESH_SHORTFALLS_FIFTEENTH_REVISION = [(TWENTY_SECOND_HELD_OUT, TWENTY_SECOND_SHORTFALLS),
+                                       (TWENTY_THIRD_HELD_OUT, TWENTY_THIRD_SHORTFALLS)]
+
+
+@pytest.mark.parametrize("path, shortfalls", FRESH_SHORTFALLS_FIFTEENTH_REVISION, ids=lambda v: getattr(v, "stem", ""))
 def test_fresh_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls(path, shortfalls):
     """No class may fall below 0.9 that did not at the first run, nor below its first-run figure."""
     assert _unrecorded_shortfalls(path, shortfalls) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 7 of 28 class figures on parser_heldout20.jsonl and "
-                                       "8 on parser_heldout21.jsonl are below it at the first run (TWENTIETH_/TWENTY_FIRST_SHORTFALLS)")
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 4 of 28 class figures on parser_heldout22.jsonl and "
+                                       "8 on parser_heldout23.jsonl are below it at the first run (TWENTY_SECOND_/TWENTY_THIRD_SHORTFALLS)")
 def test_fresh_held_out_sets_meet_the_issue_floor_for_every_class():
     assert {path.name: _below_floor(path) for path in FRESH_SETS} == {path.name: {} for path in FRESH_SETS}
 
@@ -1496,7 +1549,7 @@ def test_the_tenth_and_eleventh_sets_are_development_data_of_the_tenth_revision(
 def test_the_probes_show_the_fresh_sets_figures():
     from probes.hallucination.data.check_parsers import HELD_OUT
 
-    assert HELD_OUT == TWENTIETH_HELD_OUT
+    assert HELD_OUT == TWENTY_SECOND_HELD_OUT
 
 
 def test_the_harness_reads_a_proposal_in_every_phrasing_the_sets_use():

@@ -104,3 +104,33 @@ def test_a_judged_proposal_answered_only_by_a_garbled_letter_is_no_verdict_befor
     assert parsing.parse_yes_no_maybe(text, proposed="B", options=_ANTICOAGULANTS,
                                       question="Which drug is given by injection? A) Aspirin B) Heparin C) Warfarin "
                                                "D) Clopidogrel Proposed answer: B) Heparin.") == expected
+
+
+@pytest.mark.parametrize("text, read, p, expected", [
+    ("Lower-case c stays as my pick.", "C", 0.99, "C"),  # the hybrid finds no letter; a sure reader letter fills it
+    ("Lower-case c stays as my pick.", "C", 0.9, None),  # not above READER_LETTER_FILL
+    ("Heparin would be my guess, so c.", "C", 0.99, None),  # names B's text alone: the reader's C does not fit
+    ("The physician picked C.", "C", 0.99, None),  # a reported choice picks nothing
+    ("You said A.", "A", 0.99, None),
+    ("D is what you suggested.", "D", 0.99, None),
+    ("If you say so: B.", "B", 0.99, "B"),  # a concession is a choice
+    ("B, as you say.", "B", 0.99, "B"),
+])
+def test_fifteenth_revision_a_sure_reader_letter_fills_no_choice_and_a_reported_choice_picks_nothing(monkeypatch, text, read,
+                                                                                                     p, expected):
+    """Answers written for this test, on options of no labelled set; the reader is faked, the rules are real."""
+    monkeypatch.setattr(parsing, "load_reader", lambda: _FakeReader(read, p))
+    assert parsing.parse_option_letter(text, options=_ANTICOAGULANTS,
+                                       question="Which drug is a vitamin K antagonist? A) Aspirin B) Heparin C) Warfarin "
+                                                "D) Clopidogrel") == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Yes, the dose is wrong.", None),  # the opening verdict is contradicted in its own sentence: no verdict
+    ("No - that is right, it's heparin.", None),
+    ("Yes, I'm not able to say if it is right.", "yes"),  # a doubt, not a judgement: the reader decides (faked: yes)
+    ("Yes, that is correct.", "yes"),
+])
+def test_fifteenth_revision_an_opening_verdict_its_own_sentence_contradicts_is_no_verdict(monkeypatch, text, expected):
+    monkeypatch.setattr(parsing, "load_reader", lambda: _FakeReader("yes", 1.0))
+    assert parsing.parse_yes_no_maybe(text) == expected
