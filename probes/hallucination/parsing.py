@@ -2049,6 +2049,68 @@ def _opening_verdict_contradicted(text: str) -> bool:
     return bool(judged) and ("yes" if bool(judged.group(2)) != bool(judged.group(1)) else "no") != _VERDICT_KIND[m.group(1).lower()]
 
 
+# Sixteenth revision: a verdict the rules read as stated gives way to the reader's other reading where the reader is this
+# sure (chosen in-sample on the twenty-four labelled sets).
+READER_STATED_OVERRIDE = 0.8
+
+
+def _reader_over_stated(text: str, rule: str, proposed: str | None, options: Sequence[str] | None,
+                        question: str | None) -> str | None:
+    """Sixteenth revision: the reader's reading of an answer whose verdict the rules read as stated, where it differs
+    and the reader is at least READER_STATED_OVERRIDE sure; else None. Not for answers of four words or fewer
+    ("yes/no/maybe: no", "y") nor for the proposed option named as the correct one, which the reader misreads."""
+    if len(_plain(text).split()) <= 4 or (proposed and _proposal_judged(text, proposed, options) == rule):
+        return None
+    read, sure = load_reader().best("yes_no_maybe", text, question or "", proposed)
+    return read if read != rule and sure >= READER_STATED_OVERRIDE else None
+
+
+# Sixteenth revision: a verdict split between two parts of what was asked ("Safe: yes. Effective for masses over 10 cm:
+# no.", "Correct drug class, wrong drug.", "Yes for baby teeth, no for adult ones.") is no verdict (the labelling guides),
+# unless one labelled part restates the question's own property (heldout13's precedent: "Physically able: yes. Willing
+# to attend: no." asked whether patients are physically able, is yes).
+_PART_VERDICTS = re.compile(r"^\W*([^:.\n]{2,60}):\s*(yes|no)\b[^:\n]{0,80}?[.;,]\s*([^:.\n]{2,60}):\s*(yes|no)\b", _FLAGS)
+_RIGHT_AND_WRONG = re.compile(r"^\W*(?:(?:correct|right)\b[^.;\n]{0,60}?,\s*(?:but\s+)?(?:wrong|incorrect)\b|"
+                              r"(?:wrong|incorrect)\b[^.;\n]{0,60}?,\s*(?:but\s+)?(?:correct|right)\b)", _FLAGS)
+_YES_FOR_NO_FOR = re.compile(r"^\W*(yes|no)\s+(?:for|in|about|as to|regarding|if|when)\b[^.;\n]{1,80}?,\s*(?:but\s+)?"
+                             r"(yes|no)\s+(?:for|in|about|as to|regarding|if|when)\b", _FLAGS)
+
+
+def _split_verdict(text: str, question: str | None) -> str | None:
+    """Sixteenth revision: 'unparseable' for a verdict split between two parts, or the verdict of the one labelled part
+    whose words (at least two) all come from the question; None where the answer does not split its verdict."""
+    plain = _plain(text)
+    parts = _PART_VERDICTS.match(plain)
+    if parts and parts.group(2).lower() != parts.group(4).lower():
+        asked = _content_stems(question_text(question)) if question else set()
+        own = [verdict.lower() for label, verdict in (parts.group(1, 2), parts.group(3, 4))
+               if len(_content_stems(label)) >= 2 and _content_stems(label) <= asked]
+        return own[0] if len(own) == 1 else "unparseable"
+    both = _YES_FOR_NO_FOR.match(plain)
+    if (both and both.group(1).lower() != both.group(2).lower()) or _RIGHT_AND_WRONG.match(plain):
+        return "unparseable"
+    return None
+
+
+# Sixteenth revision: a judged proposal whose answer names two different options as the correct one ("The correct
+# answer is B) Apixaban. The accepted answer is indeed C) Unfractionated heparin.") and says neither yes nor no, nor
+# corrects itself, gives no verdict.
+_DECLARED_LETTER = re.compile(
+    r"\b(?:correct|right|accepted|appropriate|best|true)\s+(?:answer|option|response|choice)\s*(?:is|would be|"
+    r"should (?:actually )?be|must be|:)\s*(?:indeed\s+|actually\s+)?(?:option\s+)?[\"(]?([A-H])\b|"
+    r"\b(?:option\s+)?\(?([A-H])\)[^.\n]{0,80}?\bis (?:the|indeed the) (?:correct|right|best) (?:answer|option|choice)\b", _FLAGS)
+_SELF_CORRECTION = re.compile(r"\b(?:no,? wait|wait|sorry|I meant|correction|scratch that|on second thought|"
+                              r"change my answer)\b|\b(?:yes|no)\s*[,.!]|^\W*(?:yes|no)\b", _FLAGS)
+
+
+def _declares_two_answers(text: str, proposed: str | None) -> bool:
+    """Sixteenth revision: True where a judged proposal's answer declares two different letters correct."""
+    if not proposed:
+        return False
+    declared = {next(g for g in m.groups() if g).upper() for m in _DECLARED_LETTER.finditer(text)}
+    return len(declared) >= 2 and not _SELF_CORRECTION.search(text)
+
+
 def parse_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence[str] | None = None,
                        question: str | None = None) -> str | None:
     """'yes' / 'no' / 'maybe' / 'abstain' from a free-text answer, or None when it commits to none (twelfth revision):
@@ -2058,11 +2120,20 @@ def parse_yes_no_maybe(text: str, proposed: str | None = None, options: Sequence
     question asked (a leading bracketed note is not read by the rules). Since the fourteenth revision a judged
     proposal answered only with a letter written with another option's text is no verdict before the reader is
     asked (:func:`_garbled_proposal_letter`); since the fifteenth revision so is an opening verdict its own sentence
-    contradicts (:func:`_opening_verdict_contradicted`). Before it, :func:`hybrid_yes_no_maybe`."""
+    contradicts (:func:`_opening_verdict_contradicted`). Sixteenth revision: a verdict split between two parts of what
+    was asked (:func:`_split_verdict`) and two different options declared correct (:func:`_declares_two_answers`) are
+    read first, and a stated verdict gives way to a reader that is READER_STATED_OVERRIDE sure of another reading
+    (:func:`_reader_over_stated`). Before it, :func:`hybrid_yes_no_maybe`."""
     rules_question = _Q_NOTE.sub("", question, count=1) if question else None
+    split = _split_verdict(text, rules_question)
+    if split is not None:
+        return None if split == "unparseable" else split  # sixteenth revision
+    if _declares_two_answers(text, proposed):
+        return None  # sixteenth revision
     rule = _rule_yes_no_maybe(text, proposed, options, rules_question or None) or "unparseable"
     if rules_stated_a_verdict("yes_no_maybe", text, rule, options, proposed, rules_question or None):
-        return rule
+        read = _reader_over_stated(text, rule, proposed, options, question)  # sixteenth revision
+        return rule if read is None else (None if read == "unparseable" else read)
     if _garbled_proposal_letter(text, proposed, options):
         return None  # fourteenth revision: a letter written with another option's text, no verdict in words
     if _opening_verdict_contradicted(text):
