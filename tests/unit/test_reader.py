@@ -134,3 +134,56 @@ def test_fifteenth_revision_a_sure_reader_letter_fills_no_choice_and_a_reported_
 def test_fifteenth_revision_an_opening_verdict_its_own_sentence_contradicts_is_no_verdict(monkeypatch, text, expected):
     monkeypatch.setattr(parsing, "load_reader", lambda: _FakeReader("yes", 1.0))
     assert parsing.parse_yes_no_maybe(text) == expected
+
+
+_Q_SEDATION = "Is ketamine safe and effective for procedural sedation in children?"
+_Q_INHALER = "Is the new inhaler well tolerated by older adults?"
+
+
+@pytest.mark.parametrize("text, question, expected", [
+    ("Safe: yes. Effective in every child: no.", _Q_SEDATION, None),  # two parts, opposite verdicts: no verdict
+    ("Well tolerated: yes. Cheaper than the alternatives: no.", _Q_INHALER, "yes"),  # one part restates the question
+    ("Tolerated: yes. Cheaper: no.", _Q_INHALER, None),  # a one-word part is not taken as the question's property
+    ("Right class of drug, wrong drug.", _Q_SEDATION, None),
+    ("Correct in general, but wrong for children.", _Q_SEDATION, None),
+    ("Yes for adults, no for children.", _Q_SEDATION, None),
+    ("Yes for adults and for children.", _Q_SEDATION, "yes"),  # one verdict: not split
+])
+def test_sixteenth_revision_a_verdict_split_between_two_parts_is_no_verdict_unless_one_part_is_the_question(
+        monkeypatch, text, question, expected):
+    """parsing._split_verdict, read before the rules and the reader (faked: always yes). Answers written for this test."""
+    monkeypatch.setattr(parsing, "load_reader", lambda: _FakeReader("yes", 1.0))
+    assert parsing.parse_yes_no_maybe(text, question=question) == expected
+
+
+_Q_INJECTION = ("Which drug is given by injection? A) Aspirin B) Heparin C) Warfarin D) Clopidogrel "
+                "Proposed answer: B) Heparin.")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The correct answer is B) Heparin. The accepted answer is C) Warfarin.", None),  # two options declared correct
+    ("D) Clopidogrel is the correct answer. The right answer is B) Heparin.", None),
+    ("The correct answer is C) Warfarin.", "no"),  # one option declared: the rules' stated verdict
+])
+def test_sixteenth_revision_two_options_declared_correct_in_a_judged_proposal_is_no_verdict(monkeypatch, text, expected):
+    monkeypatch.setattr(parsing, "load_reader", lambda: _FakeReader("yes", 1.0))
+    assert parsing.parse_yes_no_maybe(text, proposed="B", options=_ANTICOAGULANTS, question=_Q_INJECTION) == expected
+
+
+@pytest.mark.parametrize("read, p, text, expected", [
+    ("maybe", 0.85, "The answer is yes: most older adults tolerate it well.", "maybe"),  # a sure reader overrides
+    ("maybe", 0.7, "The answer is yes: most older adults tolerate it well.", "yes"),  # below READER_STATED_OVERRIDE
+    ("unparseable", 0.9, "The answer is yes: most older adults tolerate it well.", None),
+    ("maybe", 0.99, "Yes.", "yes"),  # four words or fewer: the stated verdict stands
+    ("maybe", 0.99, "yes/no/maybe: no", "no"),
+])
+def test_sixteenth_revision_a_stated_verdict_gives_way_only_to_a_sure_reader_on_a_longer_answer(monkeypatch, read, p, text,
+                                                                                             expected):
+    monkeypatch.setattr(parsing, "load_reader", lambda: _FakeReader(read, p))
+    assert parsing.parse_yes_no_maybe(text, question=_Q_INHALER) == expected
+
+
+def test_sixteenth_revision_the_proposal_named_as_correct_stands_whatever_the_reader_says(monkeypatch):
+    monkeypatch.setattr(parsing, "load_reader", lambda: _FakeReader("no", 1.0))
+    assert parsing.parse_yes_no_maybe("The correct answer is B) Heparin, given by injection.", proposed="B",
+                                      options=_ANTICOAGULANTS, question=_Q_INJECTION) == "yes"
