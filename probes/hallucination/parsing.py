@@ -2029,10 +2029,12 @@ def _garbled_proposal_letter(text: str, proposed: str | None, options: Sequence[
 
 
 # Fifteenth revision: an opening verdict word that the rest of its sentence contradicts by judging something right or
-# wrong ("Yes, pepsin is wrong.", "No - that's correct, ..."); not where the judgement is put as a doubt or a decline.
+# wrong ("Yes, pepsin is wrong.", "No - that is correct, ..."); not where the judgement is put as a doubt or a decline.
+# Seventeenth revision: also with "'s" ("No - that's right") and an article ("is the wrong group").
 _JUDGEMENT_AFTER_OPENING = re.compile(
-    r"^(?!.*\b(?:if|whether|able|can't|cannot|no|not sure)\b.*\b(?:is|are|was|were)\b)(?:the |this |that |your |their )?"
-    r"[\w\s'()-]{1,60}?\b(?:is|are|was|were)(?: (not|n't))? (?:(correct|right|true)|(incorrect|wrong|false))\b", _FLAGS)
+    r"^(?!.*\b(?:if|whether|able|can't|cannot|no|not sure)\b.*(?:\b(?:is|are|was|were)\b|['’]s\b))(?:the |this |that |your |their )?"
+    r"[\w\s'()-]{1,60}?(?:\b(?:is|are|was|were)|(?<=\w)['’]s)(?: (not|n't))? (?:the |a )?(?:(correct|right|true)|(incorrect|wrong|false))\b",
+    _FLAGS)  # seventeenth revision: also "that's right", "is the wrong group"
 
 
 def _opening_verdict_contradicted(text: str) -> bool:
@@ -2176,6 +2178,22 @@ def _reader_letter_fits(text: str, letter: str, options: Sequence[str] | None, v
                 or _names_other_only(_plain(text), letter, options, valid) or _reports_another_choice(text))
 
 
+# Seventeenth revision: an answer that closes by committing to a letter in the first person ("Final answer: B.", "C
+# remains my answer.", "A stays.") chooses that letter, whatever options it discussed before (the labelling guides: the
+# last commitment counts). Not "The correct answer is A.", which SmolLM2 writes after text that fits another option.
+_CLOSING_COMMITMENT = re.compile(
+    r"(?:\b(?i:final answer|my (?:final )?answer)\s*"
+    r"(?i:is|:|-|—|–|remains|stays)?\s*(?i:option\s+)?\(?([A-H])\)?|\b(?i:option\s+)?\(?([A-H])\)?\s+(?i:remains|stays|stands)"
+    r"(?i: (?:my|as my) (?:final )?(?:answer|choice|pick))?)[.!]?\s*$")
+
+
+def _closing_letter(text: str, valid: str) -> str | None:
+    """Seventeenth revision: the letter an answer's last words commit to, or None."""
+    found = _CLOSING_COMMITMENT.search(text.strip())
+    letter = next((g for g in found.groups() if g), None) if found else None
+    return letter if letter and letter in valid and letter not in _negated_letters(_plain(text)) else None
+
+
 def parse_option_letter(text: str, n_options: int = 4, options: Sequence[str] | None = None,
                         question: str = "") -> str | None:
     """The option letter an answer commits to, 'abstain', or None: the rules (:func:`_rule_option_letter`,
@@ -2184,7 +2202,8 @@ def parse_option_letter(text: str, n_options: int = 4, options: Sequence[str] | 
     reads one of those with probability above READER_OPTION_OVERRIDE (the rules match letters to option texts better
     than the reader, which is better at seeing that no option was chosen). Fifteenth revision: where the hybrid finds
     no letter, a confident reader letter that fits the options fills it (READER_LETTER_FILL), and a letter reported as
-    someone else's choice is no choice."""
+    someone else's choice is no choice. Seventeenth revision: a closing first-person commitment ("Final answer: B.",
+    "C remains my answer.") is the choice (:func:`_closing_letter`)."""
     valid = _LETTERS[:n_options]
     label = _hybrid("option_letter", text, _rule_option_letter(text, n_options, options) or "unparseable", valid,
                     options=options, n_options=n_options)
@@ -2195,4 +2214,7 @@ def parse_option_letter(text: str, n_options: int = 4, options: Sequence[str] | 
         label = read  # fifteenth revision
     if label in valid and _reports_another_choice(text):
         label = "unparseable"  # fifteenth revision: "You said A."
+    closing = _closing_letter(text, valid)
+    if closing is not None:
+        label = closing  # seventeenth revision
     return None if label == "unparseable" else label

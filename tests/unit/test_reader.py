@@ -187,3 +187,28 @@ def test_sixteenth_revision_the_proposal_named_as_correct_stands_whatever_the_re
     monkeypatch.setattr(parsing, "load_reader", lambda: _FakeReader("no", 1.0))
     assert parsing.parse_yes_no_maybe("The correct answer is B) Heparin, given by injection.", proposed="B",
                                       options=_ANTICOAGULANTS, question=_Q_INJECTION) == "yes"
+
+
+@pytest.mark.parametrize("text, read, p, expected", [
+    ("Warfarin is taken by mouth, not injected. Final answer: B.", "unparseable", 0.99, "B"),  # closes with a commitment
+    ("Aspirin thins the blood too, but B remains my answer.", "abstain", 0.99, "B"),
+    ("Clopidogrel is a tablet. B stays.", "unparseable", 0.99, "B"),
+    ("Final answer: B or C.", "unparseable", 0.99, None),  # no single letter closes it
+    ("The correct answer is B.", "unparseable", 0.99, None),  # not first person: the earlier readings stand
+])
+def test_seventeenth_revision_a_closing_first_person_commitment_is_the_choice(monkeypatch, text, read, p, expected):
+    """parsing._closing_letter, after the reader and the other checks (the reader is faked). Answers written for this test."""
+    monkeypatch.setattr(parsing, "load_reader", lambda: _FakeReader(read, p))
+    assert parsing.parse_option_letter(text, options=_ANTICOAGULANTS,
+                                       question="Which drug is given by injection? A) Aspirin B) Heparin C) Warfarin "
+                                                "D) Clopidogrel") == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("No - that's right, it's heparin.", None),  # seventeenth revision: "'s" and an article count as the judgement
+    ("Yes - that is the wrong drug entirely.", None),
+    ("No idea whether that's right.", "yes"),  # a doubt, not a judgement: the reader decides (faked: yes)
+])
+def test_seventeenth_revision_an_opening_verdict_contradicted_with_a_contraction_is_no_verdict(monkeypatch, text, expected):
+    monkeypatch.setattr(parsing, "load_reader", lambda: _FakeReader("yes", 1.0))
+    assert parsing.parse_yes_no_maybe(text) == expected
