@@ -42,7 +42,10 @@ The fifteenth revision (three rules and the reader's letter fill) gave 24 and 20
 misparsed on its fresh sets (parser_heldout22 and parser_heldout23). The sixteenth revision (split verdicts, two options
 declared correct, a sure reader over a stated verdict) gave 24 and 25 of 28, 25 of 28 pooled, 48 of 1000 misparsed on
 its fresh sets (parser_heldout24 and parser_heldout25, check_parsers.FRESH_SETS; the fifteenth on the same rows: 24 of
-28, 55; the eleventh: 20 of 28, 104); recorded below as floors, with the 0.9 bar a strict xfail.
+28, 55; the eleventh: 20 of 28, 104). The seventeenth revision (a closing first-person letter commitment; contractions
+in the opening-verdict check) gave 22 and 16 of 28, 21 of 28 pooled, 70 of 998 misparsed on its fresh sets
+(parser_heldout26 and parser_heldout27, check_parsers.FRESH_SETS; the sixteenth on the same rows: 21 of 28, 73; the
+fifteenth: 21 of 28, 73; the eleventh: 16 of 28, 115); recorded below as floors, with the 0.9 bar a strict xfail.
 """
 
 from __future__ import annotations
@@ -80,6 +83,8 @@ from probes.hallucination.data.check_parsers import (
     TWENTY_THIRD_HELD_OUT,
     TWENTY_FOURTH_HELD_OUT,
     TWENTY_FIFTH_HELD_OUT,
+    TWENTY_SIXTH_HELD_OUT,
+    TWENTY_SEVENTH_HELD_OUT,
     load,
     per_class,
     question_options,
@@ -878,15 +883,16 @@ def test_check_parsers_lists_the_development_sets_and_the_fresh_pair():
     # eleventh revision read their failures; its fresh sets are heldout14/15
     assert names[TWELFTH_HELD_OUT.name] == "twelfth held-out set (since looked at)"
     assert names[THIRTEENTH_HELD_OUT.name] == "thirteenth held-out set (since looked at)"
-    # the twelfth to sixteenth revisions (the answer reader) read the failures of heldout14-23; the fresh sets are heldout24/25
+    # the twelfth to seventeenth revisions (the answer reader) read the failures of heldout14-25; the fresh sets are
+    # heldout26/27
     for path in (FOURTEENTH_HELD_OUT, FIFTEENTH_HELD_OUT, SIXTEENTH_HELD_OUT, SEVENTEENTH_HELD_OUT, EIGHTEENTH_HELD_OUT,
                  NINETEENTH_HELD_OUT, TWENTIETH_HELD_OUT, TWENTY_FIRST_HELD_OUT, TWENTY_SECOND_HELD_OUT,
-                 TWENTY_THIRD_HELD_OUT):
+                 TWENTY_THIRD_HELD_OUT, TWENTY_FOURTH_HELD_OUT, TWENTY_FIFTH_HELD_OUT):
         assert names[path.name].endswith("held-out set (since looked at)") and path in DEVELOPMENT_SETS
-    assert FRESH_SETS == (TWENTY_FOURTH_HELD_OUT, TWENTY_FIFTH_HELD_OUT) and not set(FRESH_SETS) & set(DEVELOPMENT_SETS)
-    assert names[TWENTY_FOURTH_HELD_OUT.name] == "fresh held-out set"
-    assert names[TWENTY_FIFTH_HELD_OUT.name] == "second fresh held-out set"
-    assert HELD_OUT == TWENTY_FOURTH_HELD_OUT
+    assert FRESH_SETS == (TWENTY_SIXTH_HELD_OUT, TWENTY_SEVENTH_HELD_OUT) and not set(FRESH_SETS) & set(DEVELOPMENT_SETS)
+    assert names[TWENTY_SIXTH_HELD_OUT.name] == "fresh held-out set"
+    assert names[TWENTY_SEVENTH_HELD_OUT.name] == "second fresh held-out set"
+    assert HELD_OUT == TWENTY_SIXTH_HELD_OUT
     assert TWELFTH_HELD_OUT in DEVELOPMENT_SETS and THIRTEENTH_HELD_OUT in DEVELOPMENT_SETS
     assert EIGHTH_HELD_OUT in DEVELOPMENT_SETS and NINTH_HELD_OUT in DEVELOPMENT_SETS
     assert TENTH_HELD_OUT in DEVELOPMENT_SETS and ELEVENTH_HELD_OUT in DEVELOPMENT_SETS
@@ -918,6 +924,8 @@ FROZEN_SETS = [
     (TWENTY_THIRD_HELD_OUT, "d188df34348e19e70ceab808298bb20429ed4223dd51952f8b418aa6d2f4e715", 499, 181, 94),
     (TWENTY_FOURTH_HELD_OUT, "0dd2a0f0eca91439b7c03787141add92d52739478db92073955f12d04b0d6563", 500, 189, 102),
     (TWENTY_FIFTH_HELD_OUT, "9f13ab80927a7dbd040386c325b3080ebc894f8a8c2a7f155763bcd3f4c232a0", 500, 179, 106),
+    (TWENTY_SIXTH_HELD_OUT, "140237bd3fe8a4d00a652e0bc4e301d737da778a5fcb8ef70582b330e2c360cb", 498, 183, 109),
+    (TWENTY_SEVENTH_HELD_OUT, "b7ba443da05968970e270f94e25535633278c0ef0aa5d36d7deef95995daa935", 500, 174, 98),
 ]
 
 
@@ -988,20 +996,20 @@ def test_the_fresh_sets_copy_no_training_or_development_row():
     earlier = {key(r) for p in (*DEVELOPMENT_SETS, *banks) for r in load(p)}
     fresh = [{key(r) for r in load(p)} for p in FRESH_SETS]
     assert not set().union(*fresh) & earlier
-    # heldout24/25 share no answer
+    # heldout26/27 share no answer
     assert fresh[0] & fresh[1] == set()
 
 
-def test_the_fourteenth_to_twenty_third_sets_copied_no_earlier_training_or_development_row():
-    """The writers of heldout14-23 (fresh for the eleventh to fifteenth revisions, development data since) could not
+def test_the_fourteenth_to_twenty_fifth_sets_copied_no_earlier_training_or_development_row():
+    """The writers of heldout14-25 (fresh for the eleventh to sixteenth revisions, development data since) could not
     read the banks; no row copies a bank row or an earlier development-set row exactly. Within each pair, greedy answers
     to PubMedQA items both writers reused, or one short real output, are shared (recorded in their datasheets;
-    heldout18/19 share "A) Amlodipine", heldout20/21 a greedy PubMedQA answer; heldout22/23 none)."""
+    heldout18/19 share "A) Amlodipine", heldout20/21 a greedy PubMedQA answer; heldout22/23 and heldout24/25 none)."""
     key = lambda r: (r["task"], " ".join(r["response"].lower().split()))
     banks = [parsing.CLASSIFIER_FILE.with_name(name) for name in ("parser_training_bank.jsonl", "parser_training_bank2.jsonl")]
     pairs = [(FOURTEENTH_HELD_OUT, FIFTEENTH_HELD_OUT), (SIXTEENTH_HELD_OUT, SEVENTEENTH_HELD_OUT),
              (EIGHTEENTH_HELD_OUT, NINETEENTH_HELD_OUT), (TWENTIETH_HELD_OUT, TWENTY_FIRST_HELD_OUT),
-             (TWENTY_SECOND_HELD_OUT, TWENTY_THIRD_HELD_OUT)]
+             (TWENTY_SECOND_HELD_OUT, TWENTY_THIRD_HELD_OUT), (TWENTY_FOURTH_HELD_OUT, TWENTY_FIFTH_HELD_OUT)]
     shared = []
     for pair in pairs:
         before = DEVELOPMENT_SETS[:DEVELOPMENT_SETS.index(pair[0])]  # the sets that existed when the pair was written
@@ -1009,7 +1017,7 @@ def test_the_fourteenth_to_twenty_third_sets_copied_no_earlier_training_or_devel
         first, second = ({key(r) for r in load(p)} for p in pair)
         assert not (first | second) & earlier
         shared.append(len(first & second))
-    assert shared == [1, 5, 1, 1, 0]
+    assert shared == [1, 5, 1, 1, 0, 0]
 
 
 def test_the_twelfth_and_thirteenth_sets_copied_no_earlier_training_or_development_row():
@@ -1510,6 +1518,42 @@ SIXTEENTH_IN_SAMPLE = [
 ]
 
 
+# -- the sixteenth revision's fresh sets (parser_heldout24.jsonl and parser_heldout25.jsonl, since looked at) ------
+# Two sets made the same way at the same time by two other helpers, split by medical area (heldout24: 500 rows, 189
+# SmolLM2 outputs; heldout25: 500 rows, 179), each labelled twice (99.2% and 99.2% agreement with blind annotators) and
+# frozen (sha256 0dd2a0f0... and 9f13ab80..., committed in afce51f and e302e7f) before the parsers ran on them; the
+# sixteenth revision was frozen for them (commit 7c576d7: parsing.py 2a7847f5..., parser_reader.safetensors b72d12a7...,
+# parser_classifier.npz b7a53c3c...). Its first run (2026-11-28): heldout24 24 of 28 class figures (24 of 500
+# misparsed), heldout25 25 of 28 (24 of 500), pooled 25 of 28 (48 of 1000; the fifteenth revision on the same rows: 24,
+# 25 and 24 of 28, 55 misparsed; the eleventh: 17, 18 and 20, 104). The records below are that run's figures, rounded down;
+# their failures were read for the seventeenth revision, so they are development data now.
+TWENTY_FOURTH_SHORTFALLS = {
+    ("option_letter", "unparseable", "recall"): 0.82,  # 29/35 (0.829)
+    ("yes_no_maybe", "no", "precision"): 0.89,  # 33/37 (0.892)
+    ("yes_no_maybe", "unparseable", "recall"): 0.73,  # 25/34 (0.735)
+    ("yes_no_maybe", "yes", "precision"): 0.89,  # 34/38 (0.895)
+}
+TWENTY_FIFTH_SHORTFALLS = {
+    ("option_letter", "unparseable", "recall"): 0.83,  # 31/37 (0.838)
+    ("yes_no_maybe", "no", "precision"): 0.83,  # 35/42 (0.833)
+    ("yes_no_maybe", "unparseable", "recall"): 0.70,  # 24/34 (0.706)
+}
+FRESH_SHORTFALLS_SIXTEENTH_REVISION = [(TWENTY_FOURTH_HELD_OUT, TWENTY_FOURTH_SHORTFALLS),
+                                       (TWENTY_FIFTH_HELD_OUT, TWENTY_FIFTH_SHORTFALLS)]
+
+
+# The seventeenth revision's in-sample figures on heldout24/25 (its rules were written after reading their failures; the
+# reader is the fourteenth's, not trained on them), rounded down (20 and 21 of 500 misparsed; first run 24, 24).
+SEVENTEENTH_IN_SAMPLE = [
+    (TWENTY_FOURTH_HELD_OUT, {("option_letter", "unparseable", "recall"): 0.82,  # 29/35 (0.829)
+                              ("yes_no_maybe", "unparseable", "recall"): 0.76,  # 26/34 (0.765)
+                              ("yes_no_maybe", "yes", "precision"): 0.89}),  # 34/38 (0.895)
+    (TWENTY_FIFTH_HELD_OUT, {("option_letter", "unparseable", "recall"): 0.83,  # 31/37 (0.838)
+                             ("yes_no_maybe", "no", "precision"): 0.85,  # 35/41 (0.854)
+                             ("yes_no_maybe", "unparseable", "recall"): 0.76}),  # 26/34 (0.765)
+]
+
+
 # -- the sets that were fresh for one revision and are development data since the next -----------------------------
 # Each pair's first-run record (no figure may fall below its first-run value) and the in-sample floors of the revision
 # that read its failures (guards that revision's fixes, not generalisation; the 0.9 bar a strict xfail where any remain).
@@ -1517,9 +1561,9 @@ SIXTEENTH_IN_SAMPLE = [
 FIRST_RUN_RECORDS = (FRESH_SHORTFALLS + FRESH_SHORTFALLS_NINTH_REVISION + FRESH_SHORTFALLS_TENTH_REVISION
                      + FRESH_SHORTFALLS_ELEVENTH_REVISION + FRESH_SHORTFALLS_TWELFTH_REVISION
                      + FRESH_SHORTFALLS_THIRTEENTH_REVISION + FRESH_SHORTFALLS_FOURTEENTH_REVISION
-                     + FRESH_SHORTFALLS_FIFTEENTH_REVISION)
+                     + FRESH_SHORTFALLS_FIFTEENTH_REVISION + FRESH_SHORTFALLS_SIXTEENTH_REVISION)
 IN_SAMPLE_FLOORS = (IN_SAMPLE_SHORTFALLS + TENTH_IN_SAMPLE_SHORTFALLS + ELEVENTH_IN_SAMPLE_SHORTFALLS + FOURTEENTH_IN_SAMPLE
-                    + FIFTEENTH_IN_SAMPLE + SIXTEENTH_IN_SAMPLE)
+                    + FIFTEENTH_IN_SAMPLE + SIXTEENTH_IN_SAMPLE + SEVENTEENTH_IN_SAMPLE)
 
 
 @pytest.mark.parametrize("path, shortfalls", FIRST_RUN_RECORDS, ids=lambda v: getattr(v, "stem", ""))
@@ -1540,37 +1584,49 @@ def test_former_fresh_set_meets_the_issue_floor_for_every_class(path):
     assert _below_floor(path) == {}
 
 
-# -- the fresh held-out sets (parser_heldout24.jsonl and parser_heldout25.jsonl) ----------------------------------
-# Two sets made the same way at the same time by two other helpers, split by medical area (heldout24: 500 rows, 189
-# SmolLM2 outputs; heldout25: 500 rows, 179), each labelled twice (99.2% and 99.2% agreement with blind annotators) and
-# frozen (sha256 0dd2a0f0... and 9f13ab80..., committed in afce51f and e302e7f) before the parsers ran on them; the
-# sixteenth revision was frozen for them (commit 7c576d7: parsing.py 2a7847f5..., parser_reader.safetensors b72d12a7...,
-# parser_classifier.npz b7a53c3c...). Its first run (2026-11-28): heldout24 24 of 28 class figures (24 of 500
-# misparsed), heldout25 25 of 28 (24 of 500), pooled 25 of 28 (48 of 1000; the fifteenth revision on the same rows: 24,
-# 25 and 24 of 28, 55 misparsed; the eleventh: 17, 18 and 20, 104). The floors below are that run's figures, rounded down.
-TWENTY_FOURTH_SHORTFALLS = {
-    ("option_letter", "unparseable", "recall"): 0.82,  # 29/35 (0.829)
-    ("yes_no_maybe", "no", "precision"): 0.89,  # 33/37 (0.892)
+# -- the fresh held-out sets (parser_heldout26.jsonl and parser_heldout27.jsonl) ----------------------------------
+# Two sets made the same way at the same time by two other helpers, split by medical area (heldout26: 498 rows, 183
+# SmolLM2 outputs; heldout27: 500 rows, 174), each labelled twice (100% and 99.2% agreement with blind annotators) and
+# frozen (sha256 140237bd... and b7ba443d..., committed in d384d69 and ca74bf2) before the parsers ran on them; the
+# seventeenth revision was frozen for them (commit 9aae56a: parsing.py f0cad504..., parser_reader.safetensors
+# b72d12a7..., parser_classifier.npz b7a53c3c...). Its first run (2026-11-28): heldout26 22 of 28 class figures (28 of 498
+# misparsed), heldout27 16 of 28 (42 of 500), pooled 21 of 28 (70 of 998; the sixteenth revision on the same rows: 22,
+# 16 and 21 of 28, 73 misparsed; the fifteenth: 21, 16 and 21, 73; the eleventh: 16, 16 and 16, 115). The floors below
+# are that run's figures, rounded down.
+TWENTY_SIXTH_SHORTFALLS = {
+    ("abstention", "refusal", "recall"): 0.88,  # 32/36 (0.889)
+    ("option_letter", "A", "precision"): 0.88,  # 31/35 (0.886)
+    ("option_letter", "unparseable", "precision"): 0.84,  # 32/38 (0.842)
+    ("option_letter", "unparseable", "recall"): 0.88,  # 32/36 (0.889)
     ("yes_no_maybe", "unparseable", "recall"): 0.73,  # 25/34 (0.735)
-    ("yes_no_maybe", "yes", "precision"): 0.89,  # 34/38 (0.895)
+    ("yes_no_maybe", "yes", "precision"): 0.87,  # 34/39 (0.872)
 }
-TWENTY_FIFTH_SHORTFALLS = {
-    ("option_letter", "unparseable", "recall"): 0.83,  # 31/37 (0.838)
-    ("yes_no_maybe", "no", "precision"): 0.83,  # 35/42 (0.833)
-    ("yes_no_maybe", "unparseable", "recall"): 0.70,  # 24/34 (0.706)
+TWENTY_SEVENTH_SHORTFALLS = {
+    ("abstention", "abstain", "precision"): 0.89,  # 35/39 (0.897)
+    ("abstention", "refusal", "recall"): 0.83,  # 30/36 (0.833)
+    ("option_letter", "A", "precision"): 0.84,  # 33/39 (0.846)
+    ("option_letter", "C", "recall"): 0.88,  # 31/35 (0.886)
+    ("option_letter", "abstain", "recall"): 0.88,  # 30/34 (0.882)
+    ("option_letter", "unparseable", "precision"): 0.76,  # 30/39 (0.769)
+    ("option_letter", "unparseable", "recall"): 0.85,  # 30/35 (0.857)
+    ("yes_no_maybe", "maybe", "precision"): 0.82,  # 32/39 (0.821)
+    ("yes_no_maybe", "no", "recall"): 0.89,  # 33/37 (0.892)
+    ("yes_no_maybe", "unparseable", "precision"): 0.79,  # 27/34 (0.794)
+    ("yes_no_maybe", "unparseable", "recall"): 0.79,  # 27/34 (0.794)
+    ("yes_no_maybe", "yes", "recall"): 0.85,  # 29/34 (0.853)
 }
-FRESH_SHORTFALLS_SIXTEENTH_REVISION = [(TWENTY_FOURTH_HELD_OUT, TWENTY_FOURTH_SHORTFALLS),
-                                       (TWENTY_FIFTH_HELD_OUT, TWENTY_FIFTH_SHORTFALLS)]
+FRESH_SHORTFALLS_SEVENTEENTH_REVISION = [(TWENTY_SIXTH_HELD_OUT, TWENTY_SIXTH_SHORTFALLS),
+                                         (TWENTY_SEVENTH_HELD_OUT, TWENTY_SEVENTH_SHORTFALLS)]
 
 
-@pytest.mark.parametrize("path, shortfalls", FRESH_SHORTFALLS_SIXTEENTH_REVISION, ids=lambda v: getattr(v, "stem", ""))
+@pytest.mark.parametrize("path, shortfalls", FRESH_SHORTFALLS_SEVENTEENTH_REVISION, ids=lambda v: getattr(v, "stem", ""))
 def test_fresh_held_out_set_meets_the_issue_floor_except_the_recorded_shortfalls(path, shortfalls):
     """No class may fall below 0.9 that did not at the first run, nor below its first-run figure."""
     assert _unrecorded_shortfalls(path, shortfalls) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 4 of 28 class figures on parser_heldout24.jsonl and "
-                                       "3 on parser_heldout25.jsonl are below it at the first run (TWENTY_FOURTH_/TWENTY_FIFTH_SHORTFALLS)")
+@pytest.mark.xfail(strict=True, reason="issue #3 asks >= 0.9 per class; 6 of 28 class figures on parser_heldout26.jsonl and "
+                                       "12 on parser_heldout27.jsonl are below it at the first run (TWENTY_SIXTH_/TWENTY_SEVENTH_SHORTFALLS)")
 def test_fresh_held_out_sets_meet_the_issue_floor_for_every_class():
     assert {path.name: _below_floor(path) for path in FRESH_SETS} == {path.name: {} for path in FRESH_SETS}
 
@@ -1608,7 +1664,7 @@ def test_the_tenth_and_eleventh_sets_are_development_data_of_the_tenth_revision(
 def test_the_probes_show_the_fresh_sets_figures():
     from probes.hallucination.data.check_parsers import HELD_OUT
 
-    assert HELD_OUT == TWENTY_FOURTH_HELD_OUT
+    assert HELD_OUT == TWENTY_SIXTH_HELD_OUT
 
 
 def test_the_harness_reads_a_proposal_in_every_phrasing_the_sets_use():

@@ -70,19 +70,23 @@ TWENTY_FIRST_HELD_OUT = Path(__file__).with_name("parser_heldout21.jsonl")
 # The fifteenth revision's fresh sets, made the same way; their failures were read for the sixteenth revision.
 TWENTY_SECOND_HELD_OUT = Path(__file__).with_name("parser_heldout22.jsonl")
 TWENTY_THIRD_HELD_OUT = Path(__file__).with_name("parser_heldout23.jsonl")
-# The sixteenth revision's fresh sets, made the same way.
+# The sixteenth revision's fresh sets, made the same way; their failures were read for the seventeenth revision.
 TWENTY_FOURTH_HELD_OUT = Path(__file__).with_name("parser_heldout24.jsonl")
 TWENTY_FIFTH_HELD_OUT = Path(__file__).with_name("parser_heldout25.jsonl")
-FRESH_SETS: tuple[Path, ...] = (TWENTY_FOURTH_HELD_OUT, TWENTY_FIFTH_HELD_OUT)
+# The seventeenth revision's fresh sets, made the same way.
+TWENTY_SIXTH_HELD_OUT = Path(__file__).with_name("parser_heldout26.jsonl")
+TWENTY_SEVENTH_HELD_OUT = Path(__file__).with_name("parser_heldout27.jsonl")
+FRESH_SETS: tuple[Path, ...] = (TWENTY_SIXTH_HELD_OUT, TWENTY_SEVENTH_HELD_OUT)
 DEVELOPMENT_SETS = (DEVELOPMENT, FIRST_HELD_OUT, SECOND_HELD_OUT, THIRD_HELD_OUT, FOURTH_HELD_OUT, FIFTH_HELD_OUT,
                     SIXTH_HELD_OUT, SEVENTH_HELD_OUT, EIGHTH_HELD_OUT, NINTH_HELD_OUT, TENTH_HELD_OUT, ELEVENTH_HELD_OUT,
                     TWELFTH_HELD_OUT, THIRTEENTH_HELD_OUT, FOURTEENTH_HELD_OUT, FIFTEENTH_HELD_OUT, SIXTEENTH_HELD_OUT,
                     SEVENTEENTH_HELD_OUT, EIGHTEENTH_HELD_OUT, NINETEENTH_HELD_OUT, TWENTIETH_HELD_OUT,
-                    TWENTY_FIRST_HELD_OUT, TWENTY_SECOND_HELD_OUT, TWENTY_THIRD_HELD_OUT)
+                    TWENTY_FIRST_HELD_OUT, TWENTY_SECOND_HELD_OUT, TWENTY_THIRD_HELD_OUT, TWENTY_FOURTH_HELD_OUT,
+                    TWENTY_FIFTH_HELD_OUT)
 # The set whose figures the probes and the report show beside their scores (fabricated_entities, answer_uncertainty,
-# audit/reliability): the first fresh one, so the figures shown are out-of-sample for the shipped (sixteenth) revision.
+# audit/reliability): the first fresh one, so the figures shown are out-of-sample for the shipped (seventeenth) revision.
 # `check_parsers.py` also prints both fresh sets pooled.
-HELD_OUT = TWENTY_FOURTH_HELD_OUT
+HELD_OUT = TWENTY_SIXTH_HELD_OUT
 SETS = (("development set", DEVELOPMENT), ("first held-out set (since looked at)", FIRST_HELD_OUT),
         ("second held-out set (since looked at)", SECOND_HELD_OUT),
         ("third held-out set (since looked at)", THIRD_HELD_OUT),
@@ -104,7 +108,9 @@ SETS = (("development set", DEVELOPMENT), ("first held-out set (since looked at)
         ("twenty-first held-out set (since looked at)", TWENTY_FIRST_HELD_OUT),
         ("twenty-second held-out set (since looked at)", TWENTY_SECOND_HELD_OUT),
         ("twenty-third held-out set (since looked at)", TWENTY_THIRD_HELD_OUT),
-        ("fresh held-out set", TWENTY_FOURTH_HELD_OUT), ("second fresh held-out set", TWENTY_FIFTH_HELD_OUT))
+        ("twenty-fourth held-out set (since looked at)", TWENTY_FOURTH_HELD_OUT),
+        ("twenty-fifth held-out set (since looked at)", TWENTY_FIFTH_HELD_OUT),
+        ("fresh held-out set", TWENTY_SIXTH_HELD_OUT), ("second fresh held-out set", TWENTY_SEVENTH_HELD_OUT))
 _NOTE = re.compile(r"^\s*\[[^\[\]]*\]\s*")
 _OPTION = re.compile(r"(?:^|\s)([A-H])\)\s*(.+?)(?=\s+[A-H]\)\s|$)", re.DOTALL)
 

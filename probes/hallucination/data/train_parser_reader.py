@@ -9,9 +9,9 @@ onto the 14 task/label classes, the classes of other tasks masked out. The embed
 encoder layers stay as shipped by the package; only the top layers and the head are trained, so only they are stored.
 
 Training data: every labelled parser set in this folder that is development data (parser_validation, parser_heldout,
-parser_heldout2 ... parser_heldout19 since the fourteenth revision; heldout20-23, fresh for it and the fifteenth, were not
-added for the fifteenth or sixteenth, whose reader is the fourteenth's) and the two training banks; never a set named in
-check_parsers.FRESH_SETS (parser_heldout24 and parser_heldout25, frozen for the sixteenth revision). --exclude drops more sets (used to
+parser_heldout2 ... parser_heldout19 since the fourteenth revision; heldout20-25, fresh for it and the two after it, were
+not added for the fifteenth to seventeenth revisions, whose reader is the fourteenth's) and the two training banks; never
+a set named in check_parsers.FRESH_SETS (parser_heldout26 and parser_heldout27, frozen for the seventeenth revision). --exclude drops more sets (used to
 measure the design on sets it has not seen: the twelfth revision's reader was trained through parser_heldout15, and
 with parser_heldout14/15 excluded to choose the design). Settings (chosen once, on heldout14 + heldout15 left out,
 see parser_reader.datasheet.md): AdamW, lr 1e-4, weight decay 0.01, 6 epochs, batch 32, linear warm-up over 10% of
@@ -47,7 +47,7 @@ from probes.hallucination import reader  # noqa: E402
 try:
     from probes.hallucination.data.check_parsers import FRESH_SETS  # noqa: E402
 except ImportError:  # a bare copy of this script and reader.py (the GPU machine, which lacks the audit package)
-    FRESH_SETS = (Path(__file__).with_name("parser_heldout24.jsonl"), Path(__file__).with_name("parser_heldout25.jsonl"))
+    FRESH_SETS = (Path(__file__).with_name("parser_heldout26.jsonl"), Path(__file__).with_name("parser_heldout27.jsonl"))
 
 DATA = Path(__file__).resolve().parent
 TRAINING_SETS = ("parser_validation", "parser_heldout", *(f"parser_heldout{i}" for i in range(2, 20)),
